@@ -1,0 +1,1 @@
+//! The command line (contract: see README and DESIGN).

@@ -1,0 +1,1 @@
+//! Composing a digest within the reading budget.

@@ -1,0 +1,125 @@
+//! Configuration: `config/trendd.toml` is the built-in default (embedded here), a user file overrides
+//! it section by section, and lists (`[[source]]`, `[[deliver]]`) are replaced whole.
+//!
+//! Loading goes in two steps so errors keep their line numbers: the user's file is first read on its
+//! own into the same types (unknown keys and wrong types are reported with file, line and key), then
+//! merged over the built-in table and read again into the effective `Config`, which `validate` checks.
+
+mod schema;
+
+pub use schema::*;
+
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// The built-in default configuration, with its comments.
+pub const BUILTIN: &str = include_str!("../../config/trendd.toml");
+
+/// A loaded configuration and where it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub config: Config,
+    /// The file read, or `None` for the built-in defaults.
+    pub path: Option<PathBuf>,
+}
+
+/// Where to look for the config: `--config`, `$TRENDD_CONFIG`, the user's and the system's file.
+pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return Some(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os("TRENDD_CONFIG").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let mut candidates = Vec::new();
+    if let Some(dir) = std::env::var_os("XDG_CONFIG_HOME").filter(|p| !p.is_empty()) {
+        candidates.push(PathBuf::from(dir).join("trendd/trendd.toml"));
+    } else if let Some(home) = std::env::var_os("HOME").filter(|p| !p.is_empty()) {
+        candidates.push(PathBuf::from(home).join(".config/trendd/trendd.toml"));
+    }
+    candidates.push(PathBuf::from("/etc/trendd/trendd.toml"));
+    candidates.into_iter().find(|p| p.is_file())
+}
+
+/// Loads the config at `path` (or the built-in default) and validates it.
+pub fn load(path: Option<&Path>) -> Result<Loaded> {
+    let config = match path {
+        None => parse_str(BUILTIN, "<built-in config>")?,
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Error::config(p.display().to_string(), format!("cannot read: {e}")))?;
+            parse_str(&text, &p.display().to_string())?
+        }
+    };
+    Ok(Loaded { config, path: path.map(Path::to_path_buf) })
+}
+
+/// Parses a user config text over the built-in defaults. `origin` names the file in errors.
+pub fn parse_str(text: &str, origin: &str) -> Result<Config> {
+    // Step 1: the user's file alone, so type errors and unknown keys point into it.
+    let user_table: toml::Table = toml::from_str(text).map_err(|e| toml_error(origin, &e))?;
+    let _: Config = toml::from_str(text).map_err(|e| toml_error(origin, &e))?;
+    // Step 2: merged over the built-in default; every key now has its effective value.
+    let mut merged: toml::Table = toml::from_str(BUILTIN).expect("built-in config is valid TOML");
+    merge(&mut merged, user_table);
+    let config: Config = toml::Table::try_into(merged).map_err(|e| toml_error(origin, &e))?;
+    config.validate().map_err(|(key, msg)| {
+        let line = line_of(text, &key).map(|l| format!("line {l}: ")).unwrap_or_default();
+        Error::config(origin, format!("{line}key `{key}`: {msg}"))
+    })?;
+    Ok(config)
+}
+
+/// Overlays `user` on `base`: tables merge key by key, everything else (arrays included) replaces.
+fn merge(base: &mut toml::Table, user: toml::Table) {
+    for (k, v) in user {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(u)) => merge(b, u),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+fn toml_error(origin: &str, e: &toml::de::Error) -> Error {
+    // toml's message already says "TOML parse error at line N, column M" and quotes the line.
+    Error::config(origin, e.to_string().trim_end())
+}
+
+/// The first line (1-based) where `key` (the last part of a dotted path) is assigned, if any.
+fn line_of(text: &str, key: &str) -> Option<usize> {
+    let last = key.rsplit(['.', ']']).next().unwrap_or(key);
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.strip_prefix(last).is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
+}
+
+/// The state directory: `--state-dir`, `$TRENDD_STATE_DIR`, `$STATE_DIRECTORY` (systemd), the config's
+/// `general.state_dir`, then `~/.local/state/trendd`.
+pub fn state_dir(explicit: Option<&Path>, config: &Config) -> PathBuf {
+    if let Some(p) = explicit {
+        return p.to_path_buf();
+    }
+    for var in ["TRENDD_STATE_DIR", "STATE_DIRECTORY"] {
+        if let Some(p) = std::env::var_os(var).filter(|p| !p.is_empty()) {
+            // systemd may pass several directories separated by ':'; the first is ours.
+            let s = p.to_string_lossy().split(':').next().unwrap_or_default().to_string();
+            return PathBuf::from(s);
+        }
+    }
+    if !config.general.state_dir.is_empty() {
+        return PathBuf::from(&config.general.state_dir);
+    }
+    if let Some(dir) = std::env::var_os("XDG_STATE_HOME").filter(|p| !p.is_empty()) {
+        return PathBuf::from(dir).join("trendd");
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    home.join(".local/state/trendd")
+}
+
+#[cfg(test)]
+mod tests;

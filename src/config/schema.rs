@@ -1,0 +1,390 @@
+//! The config's types. Each field's doc comment is its documentation; its default value lives in
+//! `config/trendd.toml` only (the `#[serde(default)]`s let a user file leave keys out).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub general: General,
+    pub http: Http,
+    pub schedule: Schedule,
+    pub digest: Digest,
+    pub interests: Interests,
+    pub summarizer: Summarizer,
+    #[serde(rename = "source")]
+    pub sources: Vec<SourceConfig>,
+    #[serde(rename = "deliver")]
+    pub delivers: Vec<DeliverConfig>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct General {
+    /// IANA time zone for the schedule; empty: the system's zone.
+    pub timezone: String,
+    /// User-Agent sent with every request, with a contact address.
+    pub user_agent: String,
+    /// State directory; empty: the usual places (see `config::state_dir`).
+    pub state_dir: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Http {
+    pub connect_timeout_secs: u64,
+    pub timeout_secs: u64,
+    pub max_body_bytes: u64,
+    pub max_redirects: u32,
+    pub retries: u32,
+    pub max_retry_after_secs: u64,
+    pub concurrency: u32,
+    pub per_host_interval_secs: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Schedule {
+    /// Cron expression for fetching (5 fields, or 6 with seconds).
+    pub fetch: String,
+    /// Cron expression for the digest.
+    pub digest: String,
+    /// Send a digest missed while the machine was off, if still the same day.
+    pub catch_up: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Digest {
+    pub minutes: u32,
+    pub words_per_minute: u32,
+    /// Fixed cost of glancing at one entry, in seconds.
+    pub seconds_per_entry: u32,
+    pub max_age_days: u32,
+    pub send_empty: bool,
+    pub max_trending: u32,
+    pub max_for_you: u32,
+    pub max_blogs: u32,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Interests {
+    pub keywords: Vec<String>,
+    pub authors: Vec<String>,
+    pub categories: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Summarizer {
+    /// "extractive" or "openai".
+    pub kind: String,
+    pub max_words: u32,
+    pub url: String,
+    pub model: String,
+    /// Environment variable holding the API key (secret; never printed).
+    pub api_key_env: String,
+    pub max_items: u32,
+    pub timeout_secs: u64,
+}
+
+/// One `[[source]]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum SourceConfig {
+    Arxiv(ArxivSource),
+    Huggingface(HuggingfaceSource),
+    Paperswithcode(PwcSource),
+    Feed(FeedSource),
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArxivSource {
+    pub name: String,
+    /// Endpoint to request instead of the RSS listing of `categories` (RSS or export-API Atom).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Keep cross-lists from other categories.
+    #[serde(default = "yes")]
+    pub cross_lists: bool,
+    /// Keep replacements (vN > 1) of papers not seen before.
+    #[serde(default = "yes")]
+    pub replacements: bool,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HuggingfaceSource {
+    pub name: String,
+    /// Daily papers API endpoint; `?date=YYYY-MM-DD` is appended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Environment variable holding an HF token (optional; secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_env: Option<String>,
+    /// Days missed since the last success that are fetched (at most).
+    #[serde(default = "seven")]
+    pub max_catch_up_days: u32,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PwcSource {
+    pub name: String,
+    /// A PwC-v1-compatible JSON API or a trending HTML page; default: Hugging Face's trending page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Pages of a JSON API followed through `next`.
+    #[serde(default = "one")]
+    pub max_pages: u32,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedSource {
+    pub name: String,
+    /// RSS, Atom or JSON Feed; http(s) or file://.
+    pub url: String,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+fn one() -> u32 {
+    1
+}
+fn seven() -> u32 {
+    7
+}
+
+impl SourceConfig {
+    pub fn name(&self) -> &str {
+        match self {
+            SourceConfig::Arxiv(s) => &s.name,
+            SourceConfig::Huggingface(s) => &s.name,
+            SourceConfig::Paperswithcode(s) => &s.name,
+            SourceConfig::Feed(s) => &s.name,
+        }
+    }
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SourceConfig::Arxiv(_) => "arxiv",
+            SourceConfig::Huggingface(_) => "huggingface",
+            SourceConfig::Paperswithcode(_) => "paperswithcode",
+            SourceConfig::Feed(_) => "feed",
+        }
+    }
+    pub fn enabled(&self) -> bool {
+        match self {
+            SourceConfig::Arxiv(s) => s.enabled,
+            SourceConfig::Huggingface(s) => s.enabled,
+            SourceConfig::Paperswithcode(s) => s.enabled,
+            SourceConfig::Feed(s) => s.enabled,
+        }
+    }
+    pub fn url(&self) -> Option<&str> {
+        match self {
+            SourceConfig::Arxiv(s) => s.url.as_deref(),
+            SourceConfig::Huggingface(s) => s.url.as_deref(),
+            SourceConfig::Paperswithcode(s) => s.url.as_deref(),
+            SourceConfig::Feed(s) => Some(&s.url),
+        }
+    }
+}
+
+/// One `[[deliver]]`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum DeliverConfig {
+    Email(EmailConfig),
+    Slack(SlackConfig),
+    File(FileConfig),
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    #[default]
+    Starttls,
+    Tls,
+    None,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    /// Channel name (default "email").
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    pub host: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub tls: TlsMode,
+    /// An extra trusted root certificate (PEM), for relays with a private CA.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Environment variable holding the SMTP password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_env: Option<String>,
+    /// File holding the SMTP password (e.g. a systemd credential).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_file: Option<String>,
+    pub from: String,
+    pub to: Vec<String>,
+    /// Subject template; `{date}` and `{count}` are replaced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(default = "thirty")]
+    pub timeout_secs: u64,
+}
+
+fn thirty() -> u64 {
+    30
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlackConfig {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// Environment variable holding the incoming-webhook URL (a secret).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_url_env: Option<String>,
+    /// File holding the incoming-webhook URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_url_file: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// Folder for YYYY-MM-DD.{html,txt,json}; empty: `<state dir>/digests`.
+    #[serde(default)]
+    pub dir: String,
+}
+
+impl DeliverConfig {
+    /// The channel's name in the ledger and in messages.
+    pub fn name(&self) -> String {
+        let (n, k) = match self {
+            DeliverConfig::Email(c) => (&c.name, "email"),
+            DeliverConfig::Slack(c) => (&c.name, "slack"),
+            DeliverConfig::File(c) => (&c.name, "file"),
+        };
+        if n.is_empty() { k.to_string() } else { n.clone() }
+    }
+}
+
+impl Config {
+    /// Checks values serde cannot: returns the offending key path and what is wrong.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        let tz = &self.general.timezone;
+        if !tz.is_empty() && tz.parse::<chrono_tz::Tz>().is_err() {
+            return Err(("general.timezone".into(), format!("unknown IANA time zone {tz:?}")));
+        }
+        for (key, expr) in [("schedule.fetch", &self.schedule.fetch), ("schedule.digest", &self.schedule.digest)] {
+            if let Err(e) = crate::daemon::schedule::parse_cron(expr) {
+                return Err((key.into(), format!("invalid cron expression {expr:?}: {e}")));
+            }
+        }
+        let d = &self.digest;
+        if d.minutes == 0 || d.minutes > 240 {
+            return Err(("digest.minutes".into(), "must be between 1 and 240".into()));
+        }
+        if d.words_per_minute < 50 || d.words_per_minute > 2000 {
+            return Err(("digest.words_per_minute".into(), "must be between 50 and 2000".into()));
+        }
+        if d.max_age_days == 0 {
+            return Err(("digest.max_age_days".into(), "must be at least 1".into()));
+        }
+        if !matches!(self.summarizer.kind.as_str(), "extractive" | "openai") {
+            return Err(("summarizer.kind".into(), format!("{:?} is not one of extractive, openai", self.summarizer.kind)));
+        }
+        if self.http.concurrency == 0 {
+            return Err(("http.concurrency".into(), "must be at least 1".into()));
+        }
+        let mut names = std::collections::HashSet::new();
+        for s in &self.sources {
+            if s.name().trim().is_empty() {
+                return Err(("source.name".into(), format!("a {} source has no name", s.kind())));
+            }
+            if !names.insert(s.name().to_string()) {
+                return Err(("source.name".into(), format!("two sources are named {:?}", s.name())));
+            }
+            if let Some(u) = s.url() {
+                match url::Url::parse(u) {
+                    Ok(p) if matches!(p.scheme(), "http" | "https" | "file") => {}
+                    Ok(p) => return Err(("url".into(), format!("source {:?}: scheme {:?} is not http, https or file", s.name(), p.scheme()))),
+                    Err(e) => return Err(("url".into(), format!("source {:?}: {u:?} is not a URL: {e}", s.name()))),
+                }
+            }
+        }
+        let mut names = std::collections::HashSet::new();
+        for d in &self.delivers {
+            if !names.insert(d.name()) {
+                return Err(("deliver.name".into(), format!("two channels are named {:?}; give each a `name`", d.name())));
+            }
+            match d {
+                DeliverConfig::Email(e) => {
+                    if e.host.is_empty() {
+                        return Err(("host".into(), format!("email channel {:?} needs a host", d.name())));
+                    }
+                    if e.to.is_empty() {
+                        return Err(("to".into(), format!("email channel {:?} needs at least one recipient", d.name())));
+                    }
+                    if e.from.is_empty() {
+                        return Err(("from".into(), format!("email channel {:?} needs a from address", d.name())));
+                    }
+                    if e.password_env.is_some() && e.password_file.is_some() {
+                        return Err(("password_env".into(), "give password_env or password_file, not both".into()));
+                    }
+                }
+                DeliverConfig::Slack(s) => {
+                    if s.webhook_url_env.is_none() == s.webhook_url_file.is_none() {
+                        return Err(("webhook_url_env".into(), format!("slack channel {:?} needs exactly one of webhook_url_env, webhook_url_file", d.name())));
+                    }
+                }
+                DeliverConfig::File(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The configured time zone, else the system's, else UTC.
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        if let Ok(tz) = self.general.timezone.parse() {
+            return tz;
+        }
+        system_timezone().unwrap_or(chrono_tz::UTC)
+    }
+}
+
+fn system_timezone() -> Option<chrono_tz::Tz> {
+    if let Ok(tz) = std::env::var("TZ") {
+        if let Ok(z) = tz.trim_start_matches(':').parse() {
+            return Some(z);
+        }
+    }
+    let link = std::fs::read_link("/etc/localtime").ok()?;
+    let s = link.to_string_lossy();
+    let name = s.split("zoneinfo/").nth(1)?;
+    name.parse().ok()
+}

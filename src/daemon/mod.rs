@@ -1,0 +1,3 @@
+//! `trendd run`: scheduled fetches and digests, systemd notify, signals.
+
+pub mod schedule;

@@ -1,0 +1,1 @@
+//! Delivery channels and the exactly-once ledger.

@@ -1,0 +1,60 @@
+//! One error type for the library, with a hint a person can act on. `anyhow` lives only in `main.rs`.
+
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A config file that does not parse or holds an unknown key or bad value.
+    #[error("{path}: {message}")]
+    Config { path: String, message: String },
+
+    #[error("state directory {path} is already in use by another trendd process (stop it, or pass a different --state-dir)")]
+    StoreInUse { path: PathBuf },
+
+    #[error("store at {path}: {message}")]
+    Store { path: PathBuf, message: String },
+
+    #[error("source '{source_name}': {message}")]
+    Source { source_name: String, message: String },
+
+    #[error("{url}: {message}")]
+    Http { url: String, message: String },
+
+    #[error("delivery '{channel}': {message}")]
+    Deliver { channel: String, message: String },
+
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{0}")]
+    Other(String),
+}
+
+impl Error {
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io { context: context.into(), source }
+    }
+    pub fn source(name: impl Into<String>, message: impl std::fmt::Display) -> Self {
+        Error::Source { source_name: name.into(), message: message.to_string() }
+    }
+    pub fn config(path: impl Into<String>, message: impl std::fmt::Display) -> Self {
+        Error::Config { path: path.into(), message: message.to_string() }
+    }
+
+    /// The process exit code this error stands for (see the README): 1 for config/store/usage errors.
+    pub fn exit_code(&self) -> i32 {
+        1
+    }
+}
+
+impl From<sled::Error> for Error {
+    fn from(e: sled::Error) -> Self {
+        Error::Store { path: PathBuf::new(), message: e.to_string() }
+    }
+}

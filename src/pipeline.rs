@@ -1,0 +1,1 @@
+//! The two jobs: `run_fetch` and `run_digest`.

@@ -1,0 +1,1 @@
+//! Ranking: trend signals plus interest match, with a diversity step.

@@ -1,0 +1,227 @@
+//! The store: sled, opened once under the state directory, behind this type so the engine can change
+//! without touching the pipeline.
+//!
+//! Trees: `items` (key → item), `alias` (identifier → key), `seen` (first-seen time ‖ key, for window
+//! scans), `http` (URL → validators and last status), `sources` (name → health), `digests` (date →
+//! composed digest and per-channel delivery state), `sent` (key → date of the digest that carried it),
+//! `meta` (schema version). Values are MessagePack with field names, so fields can be added later.
+
+mod merge;
+mod records;
+
+pub use merge::Upsert;
+pub use records::*;
+
+use crate::error::{Error, Result};
+use crate::model::Item;
+use chrono::{DateTime, Utc};
+use serde::{de::DeserializeOwned, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone)]
+pub struct Store {
+    path: PathBuf,
+    db: sled::Db,
+    items: sled::Tree,
+    alias: sled::Tree,
+    seen: sled::Tree,
+    http: sled::Tree,
+    sources: sled::Tree,
+    digests: sled::Tree,
+    sent: sled::Tree,
+}
+
+pub(crate) fn enc<T: Serialize>(v: &T) -> Vec<u8> {
+    rmp_serde::to_vec_named(v).expect("serializing a store record cannot fail")
+}
+
+pub(crate) fn dec<T: DeserializeOwned>(b: &[u8]) -> std::result::Result<T, String> {
+    rmp_serde::from_slice(b).map_err(|e| e.to_string())
+}
+
+impl Store {
+    /// Opens (creating if needed) the store under `state_dir`. A second process gets `StoreInUse`.
+    pub fn open(state_dir: &Path) -> Result<Store> {
+        let path = state_dir.join("store");
+        std::fs::create_dir_all(&path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+        let db = sled::Config::new().path(&path).cache_capacity(16 * 1024 * 1024).open().map_err(|e| {
+            let msg = e.to_string();
+            if msg.contains("lock") || msg.contains("WouldBlock") || msg.contains("temporarily unavailable") {
+                Error::StoreInUse { path: state_dir.to_path_buf() }
+            } else {
+                Error::Store { path: path.clone(), message: msg }
+            }
+        })?;
+        let err = |e: sled::Error| Error::Store { path: path.clone(), message: e.to_string() };
+        let meta = db.open_tree("meta").map_err(err)?;
+        match meta.get("schema").map_err(err)? {
+            None => {
+                meta.insert("schema", &SCHEMA_VERSION.to_be_bytes()).map_err(err)?;
+            }
+            Some(v) => {
+                let v = u32::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 4]));
+                if v > SCHEMA_VERSION {
+                    return Err(Error::Store {
+                        path,
+                        message: format!("schema version {v} is newer than this trendd understands ({SCHEMA_VERSION}); upgrade trendd"),
+                    });
+                }
+            }
+        }
+        let tree = |n: &str| db.open_tree(n).map_err(err);
+        Ok(Store {
+            items: tree("items")?,
+            alias: tree("alias")?,
+            seen: tree("seen")?,
+            http: tree("http")?,
+            sources: tree("sources")?,
+            digests: tree("digests")?,
+            sent: tree("sent")?,
+            db,
+            path,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn err(&self, e: impl std::fmt::Display) -> Error {
+        Error::Store { path: self.path.clone(), message: e.to_string() }
+    }
+
+    /// Makes every write so far durable; call before reporting success.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush().map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    fn get_rec<T: DeserializeOwned>(&self, tree: &sled::Tree, key: &[u8]) -> Result<Option<T>> {
+        match tree.get(key).map_err(|e| self.err(e))? {
+            None => Ok(None),
+            Some(v) => dec(&v).map(Some).map_err(|e| self.err(format!("corrupt record {}: {e}", String::from_utf8_lossy(key)))),
+        }
+    }
+
+    fn put_rec<T: Serialize>(&self, tree: &sled::Tree, key: &[u8], v: &T) -> Result<()> {
+        tree.insert(key, enc(v)).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    pub fn item(&self, key: &str) -> Result<Option<Item>> {
+        self.get_rec(&self.items, key.as_bytes())
+    }
+
+    /// Stores an item that already exists (e.g. with its summary filled in).
+    pub fn put_item(&self, item: &Item) -> Result<()> {
+        self.put_rec(&self.items, item.key.as_bytes(), item)
+    }
+
+    pub fn item_count(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Items first seen at or after `since`, oldest first: a range scan of the `seen` index, so the
+    /// cost follows the window, not the size of the store.
+    pub fn items_seen_since(&self, since: DateTime<Utc>) -> Result<Vec<Item>> {
+        let start = seen_key(since, "");
+        let mut out = Vec::new();
+        for kv in self.seen.range(start..) {
+            let (k, _) = kv.map_err(|e| self.err(e))?;
+            let key = std::str::from_utf8(&k[8..]).map_err(|e| self.err(e))?;
+            if let Some(it) = self.item(key)? {
+                out.push(it);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every item, in key order.
+    pub fn all_items(&self) -> impl Iterator<Item = Result<Item>> + '_ {
+        self.items.iter().map(move |kv| {
+            let (k, v) = kv.map_err(|e| self.err(e))?;
+            dec(&v).map_err(|e| self.err(format!("corrupt item {}: {e}", String::from_utf8_lossy(&k))))
+        })
+    }
+
+    pub fn http_state(&self, url: &str) -> Result<Option<HttpState>> {
+        self.get_rec(&self.http, url.as_bytes())
+    }
+
+    pub fn put_http_state(&self, url: &str, s: &HttpState) -> Result<()> {
+        self.put_rec(&self.http, url.as_bytes(), s)
+    }
+
+    pub fn source_status(&self, name: &str) -> Result<Option<SourceStatus>> {
+        self.get_rec(&self.sources, name.as_bytes())
+    }
+
+    pub fn put_source_status(&self, name: &str, s: &SourceStatus) -> Result<()> {
+        self.put_rec(&self.sources, name.as_bytes(), s)
+    }
+
+    pub fn all_source_status(&self) -> Result<Vec<(String, SourceStatus)>> {
+        let mut out = Vec::new();
+        for kv in self.sources.iter() {
+            let (k, v) = kv.map_err(|e| self.err(e))?;
+            out.push((String::from_utf8_lossy(&k).into_owned(), dec(&v).map_err(|e| self.err(e))?));
+        }
+        Ok(out)
+    }
+
+    pub fn digest(&self, date: chrono::NaiveDate) -> Result<Option<DigestRecord>> {
+        self.get_rec(&self.digests, date.to_string().as_bytes())
+    }
+
+    /// Stores a digest record and flushes: the ledger must be on disk before and after each send.
+    pub fn put_digest(&self, rec: &DigestRecord) -> Result<()> {
+        self.put_rec(&self.digests, rec.date.to_string().as_bytes(), rec)?;
+        self.flush()
+    }
+
+    /// The most recent digests, newest first.
+    pub fn recent_digests(&self, n: usize) -> Result<Vec<DigestRecord>> {
+        let mut out = Vec::new();
+        for kv in self.digests.iter().rev().take(n) {
+            let (_, v) = kv.map_err(|e| self.err(e))?;
+            out.push(dec(&v).map_err(|e| self.err(e))?);
+        }
+        Ok(out)
+    }
+
+    /// Records that `keys` went out in the digest of `date` (they never come again), together with
+    /// the digest record itself, in one transaction.
+    pub fn put_digest_and_mark_sent(&self, rec: &DigestRecord) -> Result<()> {
+        use sled::Transactional;
+        let date = rec.date.to_string();
+        let value = enc(rec);
+        (&self.digests, &self.sent)
+            .transaction(|(d, s)| {
+                d.insert(date.as_bytes(), value.clone())?;
+                for k in &rec.keys {
+                    s.insert(k.as_bytes(), date.as_bytes())?;
+                }
+                Ok::<_, sled::transaction::ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| self.err(format!("{e:?}")))?;
+        self.flush()
+    }
+
+    /// The date of the digest that carried `key`, if any.
+    pub fn sent_on(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.sent.get(key.as_bytes()).map_err(|e| self.err(e))?.map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+}
+
+/// `seen` index key: big-endian milliseconds (so byte order is time order) then the item key.
+pub(crate) fn seen_key(t: DateTime<Utc>, key: &str) -> Vec<u8> {
+    let ms = t.timestamp_millis().max(0) as u64;
+    let mut k = ms.to_be_bytes().to_vec();
+    k.extend_from_slice(key.as_bytes());
+    k
+}
+
+#[cfg(test)]
+mod tests;

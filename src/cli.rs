@@ -1,1 +1,99 @@
-//! The command line (contract: see README and DESIGN).
+//! The command line (a contract: see DESIGN.md and the README).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// trendd: the day's ML research trends (arXiv, Hugging Face papers, Papers with Code, blogs) in one
+/// 10-minute digest, by email, Slack or file.
+#[derive(Debug, Parser)]
+#[command(name = "trendd", version, about, long_about = None)]
+pub struct Cli {
+    /// Config file (else $TRENDD_CONFIG, ~/.config/trendd/trendd.toml, /etc/trendd/trendd.toml, built-in defaults)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// State directory (else $TRENDD_STATE_DIR, $STATE_DIRECTORY, ~/.local/state/trendd)
+    #[arg(long, global = true, value_name = "PATH")]
+    pub state_dir: Option<PathBuf>,
+    /// More log output (-v: debug, -vv: trace)
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Less output: errors only
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the daemon: scheduled fetches and digests (systemd Type=notify aware)
+    Run,
+    /// Pull every enabled source once and store what is new
+    Fetch {
+        /// Only this source
+        #[arg(long, value_name = "NAME")]
+        source: Option<String>,
+    },
+    /// Compose and deliver a digest
+    Digest(DigestArgs),
+    /// List the stored items
+    Items {
+        /// One JSON object per line
+        #[arg(long)]
+        json: bool,
+        /// Only items first seen on or after this date (YYYY-MM-DD)
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        since: Option<chrono::NaiveDate>,
+    },
+    /// Write TL;DRs: JSON lines {"id","abstract","title"?} in, {"id","tldr"} out
+    Summarize {
+        #[arg(long = "in", value_name = "FILE")]
+        input: Option<PathBuf>,
+        #[arg(long = "out", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Configuration commands
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Manage blog feed sources
+    #[command(subcommand)]
+    Sources(SourcesCommand),
+    /// Source health, validators, and recent digests with their delivery states
+    Status,
+}
+
+#[derive(Debug, Args)]
+pub struct DigestArgs {
+    /// Compose and deliver now (the only mode; the daemon schedules it otherwise)
+    #[arg(long)]
+    pub now: bool,
+    /// Deliver and record nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not fetch first
+    #[arg(long)]
+    pub no_fetch: bool,
+    /// Also write digest.html, digest.txt, digest.json into this folder
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The digest's date (default: today in the configured time zone)
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<chrono::NaiveDate>,
+    /// Send again to every channel, even those that already have this date's digest
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the config and print the effective config (secrets redacted)
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SourcesCommand {
+    /// Add the feeds of an OPML file to the config's [[source]] list
+    ImportOpml { file: PathBuf },
+    /// Print the feed sources as OPML
+    ExportOpml,
+}

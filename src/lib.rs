@@ -7,6 +7,7 @@
 //! two jobs (`run_fetch`, `run_digest`) that `main` and `daemon` call.
 
 pub mod cli;
+pub mod commands;
 pub mod compose;
 pub mod config;
 pub mod daemon;

@@ -1,1 +1,76 @@
-fn main() {}
+//! The edge: parse the command line, set up logging, load config and store, run the command, and
+//! turn errors into messages and exit codes (see `commands`).
+
+use anyhow::Context;
+use clap::Parser;
+use std::io::IsTerminal;
+use trendd::cli::{Cli, Command, ConfigCommand, SourcesCommand};
+use trendd::{commands, config, pipeline, store};
+
+fn init_logging(cli: &Cli) {
+    let level = if cli.quiet {
+        "error"
+    } else {
+        match cli.verbose {
+            0 => "info",
+            1 => "debug",
+            _ => "trace",
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("trendd={level},warn")));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    // journald stamps time and unit itself; a terminal gets colour and time.
+    if std::env::var_os("JOURNAL_STREAM").is_some() {
+        builder.without_time().with_ansi(false).init();
+    } else {
+        builder.with_ansi(std::io::stderr().is_terminal()).init();
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<i32> {
+    if let Command::Summarize { input, output } = &cli.command {
+        return Ok(commands::summarize(input.as_deref(), output.as_deref())?);
+    }
+    let path = config::locate(cli.config.as_deref());
+    let loaded = config::load(path.as_deref())?;
+    let state_dir = config::state_dir(cli.state_dir.as_deref(), &loaded.config);
+    match &cli.command {
+        Command::Config(ConfigCommand::Check) => return Ok(commands::config_check(&loaded.config, loaded.path.as_deref())?),
+        Command::Sources(SourcesCommand::ImportOpml { file }) => return Ok(commands::import_opml(&loaded.config, loaded.path.as_deref(), file)?),
+        Command::Sources(SourcesCommand::ExportOpml) => return Ok(commands::export_opml(&loaded.config)?),
+        _ => {}
+    }
+    let store = store::Store::open(&state_dir).with_context(|| format!("opening the store in {}", state_dir.display()))?;
+    let app = pipeline::App::new(loaded.config, loaded.path, state_dir, store)?;
+    let code = match cli.command {
+        Command::Run => {
+            trendd::daemon::run(app).await?;
+            0
+        }
+        Command::Fetch { source } => commands::fetch(&app, source.as_deref(), cli.quiet).await?,
+        Command::Digest(a) => {
+            let opts = pipeline::DigestOptions { date: a.date, fetch: !a.no_fetch, dry_run: a.dry_run, force: a.force, out: a.out };
+            commands::digest(&app, opts, cli.quiet).await?
+        }
+        Command::Items { json, since } => commands::items(&app, json, since)?,
+        Command::Status => commands::status(&app)?,
+        Command::Summarize { .. } | Command::Config(_) | Command::Sources(_) => unreachable!("handled above"),
+    };
+    Ok(code)
+}
+
+fn main() {
+    let cli = Cli::parse();
+    init_logging(&cli);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let code = match rt.block_on(run(cli)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("trendd: error: {e:#}");
+            1
+        }
+    };
+    // Don't wait for background network tasks at exit.
+    rt.shutdown_timeout(std::time::Duration::from_millis(100));
+    std::process::exit(code);
+}

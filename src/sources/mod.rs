@@ -6,6 +6,7 @@ pub mod feed;
 pub mod huggingface;
 pub mod opml;
 pub mod paperswithcode;
+mod xml;
 
 use crate::config::SourceConfig;
 use crate::model::Entry;

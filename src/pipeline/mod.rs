@@ -7,6 +7,7 @@ use crate::error::Result;
 use crate::http::HttpClient;
 use crate::store::Store;
 use chrono::NaiveDate;
+
 use std::path::PathBuf;
 
 /// Everything a job needs: the effective config, the open store, the shared HTTP client.
@@ -75,12 +76,8 @@ pub struct DigestReport {
     pub text: String,
 }
 
-/// One pull of every enabled source (or only `only`).
-pub async fn run_fetch(_app: &App, _only: Option<&str>) -> Result<FetchReport> {
-    Ok(FetchReport::default())
-}
+mod digest;
+mod fetch;
 
-/// Fetch (unless told not to), compose, store the ledger, render and deliver one day's digest.
-pub async fn run_digest(_app: &App, _opts: &DigestOptions) -> Result<DigestReport> {
-    Ok(DigestReport::default())
-}
+pub use digest::{compose_digest, run_digest};
+pub use fetch::{run_fetch, run_fetch_with};

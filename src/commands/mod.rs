@@ -1,0 +1,121 @@
+//! What each command does, between the parsed command line and the pipeline. Each returns the
+//! process exit code: 0 success, 1 config/store/usage error (as `Err`), 2 every source failed,
+//! 3 a delivery failed.
+
+mod config;
+mod items;
+mod status;
+
+pub use config::{config_check, export_opml, import_opml};
+pub use items::{items, summarize};
+pub use status::status;
+
+use crate::error::Result;
+use crate::pipeline::{self, App, DigestOptions, FetchReport, SourceReport};
+use std::io::IsTerminal;
+
+pub const EXIT_ALL_SOURCES_FAILED: i32 = 2;
+pub const EXIT_DELIVERY_FAILED: i32 = 3;
+
+fn source_line(r: &SourceReport) -> String {
+    let c = r.counts;
+    let mut s = format!("{}: new {}, merged {}, unchanged {}, not modified {}", r.name, c.new, c.merged, c.unchanged, c.not_modified);
+    if let Some(e) = &r.error {
+        s.push_str(&format!(", error: {e}"));
+    }
+    if let Some(n) = &r.note {
+        s.push_str(&format!(" ({n})"));
+    }
+    s
+}
+
+fn summary_line(rep: &FetchReport) -> String {
+    let failed = rep.sources.iter().filter(|s| s.error.is_some()).count();
+    let sum = |f: fn(&SourceReport) -> u32| rep.sources.iter().map(f).sum::<u32>();
+    format!(
+        "fetched {} sources: {} new, {} merged, {} unchanged, {} not modified, {} failed",
+        rep.sources.len(),
+        sum(|s| s.counts.new),
+        sum(|s| s.counts.merged),
+        sum(|s| s.counts.unchanged),
+        sum(|s| s.counts.not_modified),
+        failed
+    )
+}
+
+/// Runs a fetch, showing a progress bar on a terminal and plain lines otherwise.
+async fn fetch_with_progress(app: &App, only: Option<&str>, quiet: bool) -> Result<FetchReport> {
+    let n = if only.is_some() { 1 } else { app.config.sources.iter().filter(|s| s.enabled()).count() };
+    let tty = std::io::stderr().is_terminal() && !quiet;
+    let bar = tty.then(|| {
+        let b = indicatif::ProgressBar::new(n as u64);
+        b.set_style(indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} sources {msg}").expect("valid template"));
+        b
+    });
+    let on_done = |r: &SourceReport| {
+        if let Some(b) = &bar {
+            b.inc(1);
+            b.set_message(r.name.clone());
+            if r.error.is_some() {
+                b.println(source_line(r));
+            }
+        }
+    };
+    let rep = pipeline::run_fetch_with(app, only, &on_done).await?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(rep)
+}
+
+/// `trendd fetch [--source NAME]`.
+pub async fn fetch(app: &App, only: Option<&str>, quiet: bool) -> Result<i32> {
+    let rep = fetch_with_progress(app, only, quiet).await?;
+    if !quiet {
+        for s in &rep.sources {
+            println!("{}", source_line(s));
+        }
+        println!("{}", summary_line(&rep));
+    }
+    Ok(rep.exit_code())
+}
+
+/// `trendd digest --now …`.
+pub async fn digest(app: &App, opts: DigestOptions, quiet: bool) -> Result<i32> {
+    let mut opts = opts;
+    if opts.fetch {
+        let rep = fetch_with_progress(app, None, quiet).await?;
+        if !quiet {
+            eprintln!("{}", summary_line(&rep));
+        }
+        opts.fetch = false;
+    }
+    let rep = pipeline::run_digest(app, &opts).await?;
+    let date = rep.date.map(|d| d.to_string()).unwrap_or_default();
+    if !quiet {
+        // The default file channel is quiet on a fresh machine; the digest itself is the output.
+        println!("{}", rep.text);
+        if opts.dry_run {
+            eprintln!("digest {date}: {} items (dry run: nothing delivered or recorded)", rep.items);
+        } else {
+            eprintln!(
+                "digest {date}: {} items; delivered: {}; already sent: {}; failed: {}",
+                rep.items,
+                list(&rep.delivered),
+                list(&rep.already_sent),
+                rep.failed.len()
+            );
+        }
+        if let Some(out) = &opts.out {
+            eprintln!("wrote digest.html, digest.txt, digest.json to {}", out.display());
+        }
+    }
+    for (target, why) in &rep.failed {
+        eprintln!("delivery failed: {target}: {why}");
+    }
+    Ok(if rep.failed.is_empty() { 0 } else { EXIT_DELIVERY_FAILED })
+}
+
+fn list(v: &[String]) -> String {
+    if v.is_empty() { "none".into() } else { v.join(", ") }
+}

@@ -1,0 +1,178 @@
+//! `run_digest`: fetch, compose within the budget, store the ledger, render, deliver.
+
+use super::{run_fetch, App, DigestOptions, DigestReport};
+use crate::compose::{self, authors_line, entry_seconds, Candidate, Digest, DigestEntry, Health};
+use crate::deliver::{self, Rendered};
+use crate::error::{Error, Result};
+use crate::model::{Item, Summary};
+use crate::rank;
+use crate::render;
+use crate::store::DigestRecord;
+use crate::summarize::{Extractive, Summarizer};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::collections::BTreeMap;
+
+/// Fetch (unless told not to), compose, store the ledger, render and deliver one day's digest.
+pub async fn run_digest(app: &App, opts: &DigestOptions) -> Result<DigestReport> {
+    let date = opts.date.unwrap_or_else(|| Utc::now().with_timezone(&app.config.timezone()).date_naive());
+    let fetch = if opts.fetch { Some(run_fetch(app, None).await?) } else { None };
+
+    // A date is composed once; reruns (and retries after an outage) send exactly what was composed.
+    let existing = app.store.digest(date)?;
+    let (digest, mut record) = match existing {
+        Some(rec) => {
+            let d: Digest = serde_json::from_str(&rec.digest_json)
+                .map_err(|e| Error::Other(format!("stored digest of {date} is unreadable: {e}")))?;
+            (d, Some(rec))
+        }
+        None => {
+            let d = compose_digest(app, date, !opts.dry_run)?;
+            (d, None)
+        }
+    };
+    let empty = digest.item_count() == 0;
+    if record.is_none() && !opts.dry_run && !(empty && !app.config.digest.send_empty) {
+        let rec = DigestRecord {
+            date,
+            composed_at: Utc::now(),
+            digest_json: serde_json::to_string(&digest).expect("digest serializes"),
+            keys: digest.sections.iter().flat_map(|s| s.items.iter().map(|e| e.key.clone())).collect(),
+            channels: BTreeMap::new(),
+        };
+        app.store.put_digest_and_mark_sent(&rec)?;
+        record = Some(rec);
+    }
+
+    let rendered = Rendered {
+        date,
+        subject: render::subject(&digest),
+        html: render::html(&digest),
+        text: render::text(&digest),
+        slack: render::slack(&digest),
+        json: render::json(&digest),
+    };
+    if let Some(dir) = &opts.out {
+        write_out(dir, &rendered)?;
+    }
+
+    let mut report = DigestReport { date: Some(date), fetch, items: digest.item_count(), text: rendered.text.clone(), ..Default::default() };
+    if let (Some(rec), false) = (record.as_mut(), opts.dry_run) {
+        let channels = deliver::build_channels(&app.config, &app.state_dir, &app.http)?;
+        let outcome = deliver::deliver(&app.store, rec, &channels, &rendered, opts.force).await;
+        report.delivered = outcome.delivered;
+        report.already_sent = outcome.already_sent;
+        report.failed = outcome.failed;
+    }
+    Ok(report)
+}
+
+fn write_out(dir: &std::path::Path, r: &Rendered) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    for (name, body) in [("digest.html", &r.html), ("digest.txt", &r.text), ("digest.json", &r.json)] {
+        let p = dir.join(name);
+        std::fs::write(&p, body).map_err(|e| Error::io(format!("writing {}", p.display()), e))?;
+    }
+    Ok(())
+}
+
+/// Composes the digest of `date` from the store: candidates of the window, never an item an earlier
+/// digest carried, summarized (and, with `save`, the summaries cached), ranked, fitted to the budget.
+pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> {
+    let cfg = &app.config.digest;
+    let now = Utc::now();
+    let end_of_day = date.and_hms_opt(23, 59, 59).expect("valid time").and_utc();
+    let cutoff = end_of_day - Duration::days(cfg.max_age_days.min(100_000) as i64);
+    let window_start = cutoff.max(DateTime::<Utc>::UNIX_EPOCH);
+    let mut items = Vec::new();
+    for it in app.store.items_seen_since(window_start)? {
+        if it.date() < cutoff || app.store.sent_on(&it.key)?.is_some() || it.title.trim().is_empty() {
+            continue;
+        }
+        items.push(it);
+    }
+    let summarizer = Extractive;
+    for it in items.iter_mut() {
+        if ensure_summary(it, &summarizer) && save {
+            app.store.put_item(it)?;
+        }
+    }
+    let scored = rank::score_all(items, &app.config.interests, now.min(end_of_day.max(now - Duration::days(3650))));
+    let candidates = scored
+        .into_iter()
+        .map(|s| {
+            let it = &s.item;
+            let mut entry = DigestEntry {
+                key: it.key.clone(),
+                title: it.title.clone(),
+                url: it.url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+                summary: it.summary.as_ref().map(|s| s.text.clone()).unwrap_or_default(),
+                why: why_line(&s),
+                sources: it.sources.iter().map(|h| h.name.clone()).collect(),
+                estimated_seconds: 0,
+                authors: authors_line(&it.authors),
+                kind: it.kind.as_str().to_string(),
+            };
+            entry.estimated_seconds = entry_seconds(&entry, cfg);
+            Candidate { scored: s, entry }
+        })
+        .collect();
+    let (sections, used) = compose::select(candidates, cfg);
+    Ok(Digest {
+        date,
+        budget_seconds: cfg.minutes * 60,
+        estimated_seconds: used,
+        sections,
+        source_health: health(app)?,
+        arxiv_note: arxiv_note(app)?,
+        generated_at: now,
+    })
+}
+
+/// Fills in the item's TL;DR when it has none (or one by another summarizer); true when it changed.
+fn ensure_summary(it: &mut Item, s: &dyn Summarizer) -> bool {
+    if it.summary.as_ref().is_some_and(|x| x.by == s.name()) {
+        return false;
+    }
+    let mut text = s.summarize(Some(&it.title), &it.abstract_text);
+    if text.trim().is_empty() {
+        // No abstract: Hugging Face's own one-line summary is better than nothing.
+        text = it.sources.iter().find_map(|h| h.signals.ai_summary.clone()).unwrap_or_default();
+    }
+    it.summary = Some(Summary { text, by: s.name().to_string() });
+    true
+}
+
+fn why_line(s: &rank::Scored) -> String {
+    let w = s.why();
+    if !w.is_empty() {
+        return w;
+    }
+    match s.item.kind {
+        crate::model::ItemKind::Post => format!("new post on {}", s.item.sources.first().map(|h| h.name.as_str()).unwrap_or("a blog")),
+        crate::model::ItemKind::Paper => "new paper".to_string(),
+    }
+}
+
+/// Health of every configured source, from the store.
+fn health(app: &App) -> Result<Vec<Health>> {
+    let mut out = Vec::new();
+    for s in app.config.sources.iter().filter(|s| s.enabled()) {
+        let st = app.store.source_status(s.name())?;
+        let (ok, error, since) = match st {
+            Some(st) => (st.last_error.is_none(), st.last_error, st.failing_since),
+            None => (true, None, None),
+        };
+        out.push(Health { name: s.name().to_string(), ok, error, since });
+    }
+    Ok(out)
+}
+
+/// What arXiv's announcement calendar means for this digest, said plainly.
+fn arxiv_note(app: &App) -> Result<Option<String>> {
+    for s in app.config.sources.iter().filter(|s| s.kind() == "arxiv" && s.enabled()) {
+        if let Some(note) = app.store.source_status(s.name())?.and_then(|st| st.note) {
+            return Ok(Some(note));
+        }
+    }
+    Ok(None)
+}

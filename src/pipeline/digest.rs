@@ -96,7 +96,8 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
             app.store.put_item(it)?;
         }
     }
-    let scored = rank::score_all(items, &app.config.interests, now.min(end_of_day.max(now - Duration::days(3650))));
+    // Recency is judged from the digest's own day, so composing a past date ranks as it would have then.
+    let scored = rank::score_all(items, &app.config.interests, now.min(end_of_day));
     let candidates = scored
         .into_iter()
         .map(|s| {

@@ -93,7 +93,9 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
     let summarizer = Extractive;
     for it in items.iter_mut() {
         if ensure_summary(it, &summarizer) && save {
-            app.store.put_item(it)?;
+            if let Some(sum) = &it.summary {
+                app.store.put_summary(&it.key, sum)?;
+            }
         }
     }
     // Recency is judged from the digest's own day, so composing a past date ranks as it would have then.

@@ -41,6 +41,7 @@ pub fn describe(e: &reqwest::Error, connect_timeout_secs: u64) -> (HttpErrorKind
             K::ConnectionRefused => Some("connection refused"),
             K::ConnectionReset => Some("connection reset by the server"),
             K::ConnectionAborted => Some("connection aborted"),
+            K::UnexpectedEof if e.is_body() || e.is_decode() => Some("connection closed before the body was complete"),
             K::UnexpectedEof => Some("connection closed before the response was complete"),
             K::TimedOut => return (HttpErrorKind::Timeout, "connection timed out".into()),
             _ => None,

@@ -76,12 +76,16 @@ pub fn plain(s: &str) -> String {
 /// Text for the plain-text part: [`plain`], and a `<` that could open a tag becomes `‹`, so that a
 /// client that guesses HTML in a text part (or a reader pasting it) never meets markup.
 pub fn plain_text(s: &str) -> String {
+    no_open_tag(&plain(s))
+}
+
+/// `<` before a letter, `/`, `!` or `?` becomes `‹`; for text that is already [`plain`].
+pub fn no_open_tag(s: &str) -> String {
     static OPEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<([A-Za-z/!?])").expect("valid regex"));
-    let s = plain(s);
     if s.contains('<') {
-        OPEN.replace_all(&s, "\u{2039}$1").into_owned()
+        OPEN.replace_all(s, "\u{2039}$1").into_owned()
     } else {
-        s
+        s.to_string()
     }
 }
 
@@ -117,11 +121,6 @@ pub(crate) fn push_slack(out: &mut String, c: char) {
         '>' => out.push_str("&gt;"),
         c => out.push(c),
     }
-}
-
-/// The text of a Slack link (`<url|text>`): escaped, and `|`, which would end the URL part, replaced.
-pub fn slack_link_text(s: &str) -> String {
-    slack(&s.replace('|', "\u{00A6}"))
 }
 
 /// The URL when it is a well-formed http(s) URL with a host, normalized by the URL parser (which

@@ -74,7 +74,7 @@ fn entry(h: &mut String, e: &DigestEntry) {
         None => h.push_str(&title),
     }
     h.push_str("</p>\n");
-    let authors = escape::plain(&e.authors);
+    let authors = super::authors_of(e);
     if !authors.is_empty() {
         let _ = writeln!(h, "<p style=\"margin:2px 0 0;font-size:13px;line-height:1.4;color:#4b5563;\">{}</p>", esc(&authors));
     }
@@ -91,8 +91,8 @@ fn entry(h: &mut String, e: &DigestEntry) {
 
 /// "why · via arXiv, Hugging Face", plain text.
 pub(super) fn meta_line(e: &DigestEntry) -> String {
-    let why = escape::plain(&e.why);
-    let sources = sources(e);
+    let why = escape::shorten(&escape::plain(&e.why), 300);
+    let sources = escape::shorten(&sources(e), 300);
     match (why.is_empty(), sources.is_empty()) {
         (true, true) => String::new(),
         (false, true) => why,

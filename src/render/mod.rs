@@ -75,15 +75,23 @@ fn counts(d: &Digest) -> String {
     }
 }
 
-/// The entry's title as plain text, "(untitled)" when a feed gave none.
+/// The entry's title as plain text (at most [`MAX_TITLE`] characters), "(untitled)" when a feed gave none.
 fn title_of(e: &DigestEntry) -> String {
     let t = escape::plain(&e.title);
     if t.is_empty() {
         "(untitled)".to_string()
     } else {
-        t
+        escape::shorten(&t, MAX_TITLE)
     }
 }
+
+/// The authors line as plain text, at most [`MAX_TITLE`] characters (compose already says "et al.").
+fn authors_of(e: &DigestEntry) -> String {
+    escape::shorten(&escape::plain(&e.authors), MAX_TITLE)
+}
+
+/// No real title or authors line is this long; a feed that sends one should not fill the screen.
+const MAX_TITLE: usize = 300;
 
 /// "name: error (failing since Fri 20 Nov 2026 07:00 UTC)" for a failing source, as plain text.
 fn health_line(h: &Health) -> String {

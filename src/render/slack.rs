@@ -77,12 +77,12 @@ fn entry(e: &DigestEntry) -> Value {
     // A URL is markup here, not shortened text: a long one drops the link rather than break it.
     let url = escape::safe_url(e.url.as_deref()).map(|u| esc(&u)).filter(|u| py_str_cost(u) <= 1_000);
     let title = match url {
-        Some(url) => Part::new(format!("*<{url}|"), title.replace('|', "\u{00A6}"), ">*", 300),
-        None => Part::new("*", title, "*", 300),
+        Some(url) => Part::new(format!("*<{url}|"), title.replace('|', "\u{00A6}"), ">*", usize::MAX),
+        None => Part::new("*", title, "*", usize::MAX),
     };
     let parts = [
         title,
-        Part::new("\n", plain(&e.authors), "", 300),
+        Part::new("\n", super::authors_of(e), "", usize::MAX),
         Part::new("\n", plain(&e.summary), "", usize::MAX),
         Part::new("\n_", meta_line(e), "_", 600),
     ];

@@ -227,6 +227,8 @@ fn hostile_html_is_inert() {
     assert_eq!(h.matches("<a ").count(), 3, "{h}");
     assert!(h.contains("href=\"https://x.org/%22onmouseover%3D%22alert(1)\""));
     assert!(h.contains("href=\"https://evil.example/a%7Cb\""));
+    // The 10,000-character title is cut; the 10,000-character summary word is kept and wraps.
+    assert!(h.contains(&format!(">{}…</p>", "A".repeat(299))) && h.contains(&"A".repeat(10_000)));
 }
 
 #[test]
@@ -255,8 +257,21 @@ fn hostile_slack_is_inert_and_within_limits() {
 #[test]
 fn sample_text_reads_well() {
     let t = super::text(&sample());
-    if std::env::var_os("TRENDD_SHOW").is_some() {
-        eprintln!("{t}\n{}", super::html(&sample()));
+    // For looking at the output by eye: TRENDD_RENDER_DUMP=DIR writes the renderings there.
+    if let Some(dir) = std::env::var_os("TRENDD_RENDER_DUMP") {
+        let dir = std::path::PathBuf::from(dir);
+        let mut empty = sample();
+        empty.sections.clear();
+        for (name, body) in [
+            ("sample.html", super::html(&sample())),
+            ("sample.txt", t.clone()),
+            ("hostile.html", super::html(&hostile())),
+            ("hostile.txt", super::text(&hostile())),
+            ("empty.html", super::html(&empty)),
+            ("slack.json", serde_json::to_string_pretty(&super::slack(&hostile())).unwrap()),
+        ] {
+            std::fs::write(dir.join(name), body).unwrap();
+        }
     }
     assert_text_inert(&t);
     for needle in [

@@ -33,10 +33,7 @@ pub(super) fn render(d: &Digest) -> String {
 }
 
 fn entry(t: &mut String, n: usize, e: &DigestEntry) {
-    let mut title = escape::plain_text(&e.title);
-    if title.is_empty() {
-        title = "(untitled)".into();
-    }
+    let title = escape::no_open_tag(&super::title_of(e));
     let num = format!("{n}. ");
     let hang = " ".repeat(num.chars().count().max(INDENT.len()));
     let first = format!("{num:<w$}", w = hang.len());
@@ -51,7 +48,7 @@ fn entry(t: &mut String, n: usize, e: &DigestEntry) {
         t.push_str(&url);
         t.push('\n');
     }
-    block(t, &hang, &escape::plain_text(&e.authors));
+    block(t, &hang, &escape::no_open_tag(&super::authors_of(e)));
     let summary = escape::plain_text(&e.summary);
     if !summary.is_empty() {
         t.push('\n');

@@ -15,9 +15,9 @@ pub(super) fn render(d: &Digest) -> String {
     let mut h = String::with_capacity(8_192 + d.item_count() * 1_024);
     head(&mut h, d);
     if d.sections.iter().all(|s| s.items.is_empty()) {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<tr><td class=\"pad\" style=\"{PAD}{FONT}\"><p style=\"margin:8px 0 16px;font-size:16px;line-height:1.5;color:#1f2937;\">{}</p></td></tr>\n",
+            "<tr><td class=\"pad\" style=\"{PAD}{FONT}\"><p style=\"margin:8px 0 16px;font-size:16px;line-height:1.5;color:#1f2937;\">{}</p></td></tr>",
             esc(super::NOTHING_NEW)
         );
     }
@@ -108,7 +108,7 @@ pub(super) fn sources(e: &DigestEntry) -> String {
 
 fn footer(h: &mut String, d: &Digest) {
     let p = "<p style=\"margin:0 0 8px;font-size:12px;line-height:1.5;color:#6b7280;\">";
-    let _ = write!(h, "<tr><td class=\"pad\" style=\"padding:12px 24px 20px;border-top:1px solid #e5e7eb;{FONT}\">\n");
+    let _ = writeln!(h, "<tr><td class=\"pad\" style=\"padding:12px 24px 20px;border-top:1px solid #e5e7eb;{FONT}\">");
     let failing: Vec<String> = super::failing(d).map(super::health_line).collect();
     if !failing.is_empty() {
         let _ = write!(h, "{p}<strong style=\"color:#b45309;\">Sources not answering:</strong></p>\n<ul style=\"margin:0 0 8px;padding-left:18px;font-size:12px;line-height:1.5;color:#6b7280;\">\n");

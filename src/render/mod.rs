@@ -31,7 +31,7 @@ pub fn slack(d: &Digest) -> serde_json::Value {
 /// `digest.json`: the digest serialized as-is (the contract in DESIGN.md).
 pub fn json(d: &Digest) -> String {
     // Serializing plain structs with string keys cannot fail; the fallback keeps this total anyway.
-    serde_json::to_string_pretty(d).unwrap_or_else(|e| format!("{{\"error\": {:?}}}", e.to_string()))
+    serde_json::to_string_pretty(d).unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }).to_string())
 }
 
 /// The email subject, e.g. "trendd · Sun 22 Nov · 14 papers, 3 posts · 9 min": one line, ≤ 120 chars.

@@ -229,16 +229,11 @@ impl Daemon {
             info!("today's digest ({today}) is already sent; the next one is due {}", self.next_str(&self.digest_job));
             self.gate.succeeded(today);
         } else if self.app.config.schedule.catch_up
-            && schedule::catch_up_due(now, self.tz, &self.digest_cron(), false)
+            && schedule::catch_up_due(now, self.tz, self.digest_job.cron(), false)
         {
             info!("catch-up: today's digest ({today}) was due earlier and is not sent yet; sending it after the start-up fetch");
             self.request_digest(today, "catch-up");
         }
-    }
-
-    fn digest_cron(&self) -> croner::Cron {
-        // Validated at load time; the daemon's own copy is in `digest_job`.
-        schedule::parse_cron(&self.app.config.schedule.digest).unwrap_or_else(|_| "0 0 31 2 *".parse().expect("valid"))
     }
 
     /// Whether the ledger records `date`'s digest as sent on every configured channel.
@@ -260,13 +255,9 @@ impl Daemon {
     }
 
     fn reschedule(&mut self, now: DateTime<Utc>) {
-        if let (Ok(f), Ok(d)) = (
-            schedule::parse_cron(&self.app.config.schedule.fetch),
-            schedule::parse_cron(&self.app.config.schedule.digest),
-        ) {
-            self.fetch_job.reschedule(f, self.tz, now);
-            self.digest_job.reschedule(d, self.tz, now);
-        }
+        let (fetch, digest) = (self.fetch_job.cron().clone(), self.digest_job.cron().clone());
+        self.fetch_job.reschedule(fetch, self.tz, now);
+        self.digest_job.reschedule(digest, self.tz, now);
     }
 
     fn fire_due(&mut self, now: DateTime<Utc>) {

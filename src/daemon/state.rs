@@ -23,6 +23,10 @@ impl Job {
         Job { cron, last_fired: None, next }
     }
 
+    pub fn cron(&self) -> &Cron {
+        &self.cron
+    }
+
     /// The next scheduled instant, if any.
     pub fn next(&self) -> Option<DateTime<Utc>> {
         self.next

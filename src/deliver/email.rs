@@ -153,8 +153,9 @@ impl EmailChannel {
         if e.is_timeout() {
             return format!("no answer from {at} within {} s (timeout_secs)", self.cfg.timeout_secs.max(1));
         }
-        if e.is_tls() {
-            return format!("TLS with {at} failed ({}): check tls (starttls|tls|none), port and ca_file", chain(e));
+        let text = chain(e);
+        if e.is_tls() || looks_like_tls(&text) {
+            return format!("TLS with {at} failed ({text}): check tls (starttls|tls|none), port and ca_file");
         }
         if let Some(io) = io_error(e) {
             use std::io::ErrorKind as K;
@@ -167,7 +168,6 @@ impl EmailChannel {
                 _ => format!("talking to {at} failed: {io}"),
             };
         }
-        let text = chain(e);
         if text.contains("STARTTLS") || text.contains("StartTls") {
             return format!("{text}: the server at {at} does not offer STARTTLS (use tls = \"tls\" for port 465, or \"none\" for a local relay)");
         }
@@ -179,6 +179,12 @@ impl EmailChannel {
         }
         format!("{at}: {text}")
     }
+}
+
+/// rustls failures reach lettre as io errors of its connect step; their text is what tells them apart.
+fn looks_like_tls(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    ["certificate", "handshake", "corrupt message", "tls", "alert"].iter().any(|k| t.contains(k))
 }
 
 /// The text of the server's negative reply, if that is what the error carries.

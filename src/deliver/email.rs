@@ -64,7 +64,7 @@ impl EmailChannel {
     }
 
     fn message(&self, rcpt: &Mailbox, d: &Rendered) -> Result<(Message, String)> {
-        let mid = message_id(d.date, &rcpt.email.to_string(), self.from.email.domain());
+        let mid = message_id(d.date, rcpt.email.as_ref(), self.from.email.domain());
         let footer = format!(
             "You receive this digest because {} is listed in an email [[deliver]] block of trendd.toml; \
              remove the address there to stop it.",
@@ -126,7 +126,10 @@ impl EmailChannel {
         // lettre's timeout bounds each step; this bounds the whole exchange against a server that
         // trickles its answers.
         let limit = Duration::from_secs(self.cfg.timeout_secs.max(1) * 2);
-        let scrub = |s: String| password.as_ref().map_or(s.clone(), |p| p.scrub(&s));
+        let scrub = |s: String| match &password {
+            Some(p) => p.scrub(&s),
+            None => s,
+        };
         match tokio::time::timeout(limit, transport.send(msg)).await {
             Err(_) => Err(self.fail(format!("no answer from {}:{} within {} s (timeout_secs)", self.cfg.host, self.port(), limit.as_secs()))),
             Ok(Err(e)) => Err(self.fail(scrub(self.explain(&e)))),

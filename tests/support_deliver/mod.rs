@@ -99,7 +99,8 @@ pub fn aiosmtpd_available(test: &str) -> bool {
     let ok = Command::new(python()).args(["-c", "import aiosmtpd"]).stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
     if !ok {
         assert!(std::env::var_os("CI").is_none(), "{test}: python3 cannot import aiosmtpd (pip install aiosmtpd==1.4.6)");
-        eprintln!("SKIP {test}: python3 cannot import aiosmtpd (pip install aiosmtpd==1.4.6 to run it)");
+        // Written to the real stderr, past the test harness's capture, so the skip is seen.
+        let _ = writeln!(std::io::stderr(), "SKIP {test}: python3 cannot import aiosmtpd (pip install aiosmtpd==1.4.6 to run it)");
     }
     ok
 }

@@ -75,8 +75,11 @@ pub fn html_to_text(html: &str) -> String {
     clean_inline(&out)
 }
 
+/// At most this many hrefs are returned (a bound on the work a hostile fragment causes).
+const MAX_HREFS: usize = 500;
+
 /// Every `href` attribute value in an HTML fragment, entity-decoded, in document order (duplicates
-/// removed). Relative values are returned as found; the caller resolves them.
+/// removed, at most `MAX_HREFS`). Relative values are returned as found; the caller resolves them.
 pub fn html_hrefs(html: &str) -> Vec<String> {
     let b = html.as_bytes();
     let mut out: Vec<String> = Vec::new();
@@ -99,7 +102,7 @@ pub fn html_hrefs(html: &str) -> Vec<String> {
         for (k, v) in attributes(&html[ne..end]) {
             if k.eq_ignore_ascii_case("href") {
                 let v = decode_entities(v.trim());
-                if !v.is_empty() && !out.contains(&v) {
+                if !v.is_empty() && out.len() < MAX_HREFS && !out.contains(&v) {
                     out.push(v);
                 }
             }

@@ -24,8 +24,15 @@ pub fn repair(doc: &str) -> String {
     let mut expanded = 0usize;
     let mut i = 0;
     while i < b.len() {
-        let stop = b[i..].iter().position(|&c| c == b'&' || c == b'<' || (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')));
-        let stop = stop.map_or(b.len(), |p| i + p);
+        // Only `&`, control bytes and `<!` / `<?` need attention; ordinary tags are copied in bulk.
+        let mut stop = i;
+        while stop < b.len() {
+            let c = b[stop];
+            if c == b'&' || (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || (c == b'<' && matches!(b.get(stop + 1), Some(b'!' | b'?'))) {
+                break;
+            }
+            stop += 1;
+        }
         out.push_str(&doc[i..stop]);
         i = stop;
         if i >= b.len() {

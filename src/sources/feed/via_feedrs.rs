@@ -9,8 +9,8 @@ use std::sync::Once;
 use url::Url;
 
 thread_local! {
-    /// Set while this thread runs a guarded parse, so the panic hook stays quiet for it.
-    static GUARDED: Cell<bool> = const { Cell::new(false) };
+    /// How many guarded calls this thread is inside; the panic hook stays quiet while it is not zero.
+    static GUARDED: Cell<u32> = const { Cell::new(0) };
 }
 
 /// Installs (once) a panic hook that is silent for guarded parses and defers to the previous hook
@@ -20,7 +20,7 @@ fn install_quiet_hook() {
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if !GUARDED.with(Cell::get) {
+            if GUARDED.with(Cell::get) == 0 {
                 previous(info);
             }
         }));
@@ -30,9 +30,9 @@ fn install_quiet_hook() {
 /// Runs `f`, converting a panic into `Err`.
 pub(crate) fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
     install_quiet_hook();
-    GUARDED.with(|g| g.set(true));
+    GUARDED.with(|g| g.set(g.get() + 1));
     let result = catch_unwind(AssertUnwindSafe(f));
-    GUARDED.with(|g| g.set(false));
+    GUARDED.with(|g| g.set(g.get().saturating_sub(1)));
     result.unwrap_or_else(|payload| {
         let msg = payload
             .downcast_ref::<&str>()

@@ -106,6 +106,7 @@ pub(super) fn parse(xml: &str, doc_base: Option<&Url>) -> Result<RawFeed, String
     let mut cap: Option<Capture> = None;
     let mut feed_link_cap: Option<(usize, String)> = None;
     let mut error: Option<String> = None;
+    let mut errors = 0;
     let mut open_names: Vec<String> = Vec::new();
 
     loop {
@@ -113,8 +114,13 @@ pub(super) fn parse(xml: &str, doc_base: Option<&Url>) -> Result<RawFeed, String
         let ev = match reader.read_event() {
             Ok(ev) => ev,
             Err(e) => {
-                error = Some(format!("XML error at byte {pos}: {e}"));
-                break;
+                // Keep reading past a damaged spot when the reader moved on; stop when it is stuck.
+                error.get_or_insert_with(|| format!("XML error at byte {pos}: {e}"));
+                errors += 1;
+                if errors > 20 || reader.buffer_position() <= pos {
+                    break;
+                }
+                continue;
             }
         };
         match ev {

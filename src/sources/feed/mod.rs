@@ -137,13 +137,16 @@ fn finish(raw: RawFeed, doc_base: Option<Url>, keep_all: bool) -> Vec<Entry> {
             .or_else(|| guid.as_deref().filter(|g| g.starts_with("http://") || g.starts_with("https://")).and_then(|g| absolute_http(g, None)));
         let summary = e.summary.as_deref().map(html_to_text).unwrap_or_default();
         let abstract_text = if summary.is_empty() { e.content.as_deref().map(html_to_text).unwrap_or_default() } else { summary };
+        // A post's relative links are relative to the post's own page.
+        let page = url.as_deref().and_then(|u| Url::parse(u).ok()).or_else(|| base.clone());
         let mut links: Vec<String> = Vec::new();
         for html in [e.summary.as_deref(), e.content.as_deref()].into_iter().flatten() {
             if !html.contains("href") {
                 continue;
             }
-            for href in html_hrefs(html).into_iter().take(MAX_LINKS) {
-                if let Some(abs) = absolute_http(&href, base.as_ref()) {
+            // In-page anchors (`#section`) say nothing about what the post links to.
+            for href in html_hrefs(html).into_iter().filter(|h| !h.starts_with('#')).take(MAX_LINKS) {
+                if let Some(abs) = absolute_http(&href, page.as_ref()) {
                     if links.len() < MAX_LINKS && !links.contains(&abs) {
                         links.push(abs);
                     }

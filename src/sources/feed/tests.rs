@@ -51,6 +51,16 @@ fn relative_links_resolve_against_xml_base_then_feed_link() {
 }
 
 #[test]
+fn content_links_resolve_against_the_post_and_skip_anchors() {
+    let doc = r##"<rss version="2.0"><channel><link>https://site.example/</link><item><title>t</title>
+        <link>https://site.example/blog/post/</link>
+        <description>&lt;a href="#sec"&gt;s&lt;/a&gt; &lt;a href="fig.png"&gt;f&lt;/a&gt; &lt;a href="//arxiv.org/abs/2401.00001"&gt;p&lt;/a&gt;</description>
+        </item></channel></rss>"##;
+    let es = parse_feed(doc.as_bytes(), None, "file:///x.xml").unwrap();
+    assert_eq!(es[0].links, vec!["https://site.example/blog/post/fig.png", "https://arxiv.org/abs/2401.00001"]);
+}
+
+#[test]
 fn entries_without_id_or_link_get_no_invented_guid() {
     let doc = r#"<rss version="2.0"><channel><item><title>Only a title</title><description>d</description></item></channel></rss>"#;
     let a = parse(doc);

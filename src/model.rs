@@ -83,7 +83,9 @@ pub struct SourceHit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
     pub signals: Signals,
+    #[serde(with = "crate::store::ts")]
     pub first_seen: DateTime<Utc>,
+    #[serde(with = "crate::store::ts")]
     pub last_seen: DateTime<Utc>,
 }
 
@@ -110,12 +112,14 @@ pub struct Item {
     pub authors: Vec<String>,
     #[serde(default)]
     pub abstract_text: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::store::ts::opt")]
     pub published: Option<DateTime<Utc>>,
     #[serde(default)]
     pub categories: Vec<String>,
     pub sources: Vec<SourceHit>,
+    #[serde(with = "crate::store::ts")]
     pub first_seen: DateTime<Utc>,
+    #[serde(with = "crate::store::ts")]
     pub updated: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Summary>,

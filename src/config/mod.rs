@@ -1,9 +1,9 @@
 //! Configuration: `config/trendd.toml` is the built-in default (embedded here), a user file overrides
 //! it section by section, and lists (`[[source]]`, `[[deliver]]`) are replaced whole.
 //!
-//! Loading goes in two steps so errors keep their line numbers: the user's file is first read on its
-//! own into the same types (unknown keys and wrong types are reported with file, line and key), then
-//! merged over the built-in table and read again into the effective `Config`, which `validate` checks.
+//! Loading merges the user's table over the built-in one and reads the result into the effective
+//! `Config`, which `validate` checks; an error sends the user's file through the typed reader on its own,
+//! so the message names the file, line and key.
 
 mod schema;
 
@@ -56,13 +56,21 @@ pub fn load(path: Option<&Path>) -> Result<Loaded> {
 
 /// Parses a user config text over the built-in defaults. `origin` names the file in errors.
 pub fn parse_str(text: &str, origin: &str) -> Result<Config> {
-    // Step 1: the user's file alone, so type errors and unknown keys point into it.
+    // The text is parsed once into a table and merged over the built-in default; every key then has
+    // its effective value. Only when that fails is the user's text read again on its own into the
+    // typed config, so the error points at the line, column and key in the user's file.
     let user_table: toml::Table = toml::from_str(text).map_err(|e| toml_error(origin, &e))?;
-    let _: Config = toml::from_str(text).map_err(|e| toml_error(origin, &e))?;
-    // Step 2: merged over the built-in default; every key now has its effective value.
     let mut merged: toml::Table = toml::from_str(BUILTIN).expect("built-in config is valid TOML");
     merge(&mut merged, user_table);
-    let config: Config = toml::Table::try_into(merged).map_err(|e| toml_error(origin, &e))?;
+    let config: Config = match toml::Table::try_into(merged) {
+        Ok(c) => c,
+        Err(e) => {
+            return Err(match toml::from_str::<Config>(text) {
+                Err(located) => toml_error(origin, &located),
+                Ok(_) => toml_error(origin, &e),
+            })
+        }
+    };
     config.validate().map_err(|(key, msg)| {
         let line = line_of(text, &key).map(|l| format!("line {l}: ")).unwrap_or_default();
         Error::config(origin, format!("{line}key `{key}`: {msg}"))

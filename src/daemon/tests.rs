@@ -29,7 +29,7 @@ fn wait_for(sock: &UnixDatagram, want: &str, seen: &mut Vec<String>) {
     while std::time::Instant::now() < deadline {
         if let Ok(n) = sock.recv(&mut buf) {
             let msg = String::from_utf8_lossy(&buf[..n]).into_owned();
-            let hit = msg.lines().any(|l| l == want);
+            let hit = msg.lines().any(|l| l.starts_with(want));
             seen.push(msg);
             if hit {
                 return;
@@ -87,6 +87,9 @@ async fn ready_status_reload_and_stop_over_the_notify_socket() {
     let seen_ref = &mut seen;
     tokio::task::block_in_place(|| wait_for(s, "READY=1", seen_ref));
 
+    // The start-up fetch reports itself in STATUS once it is done.
+    let seen_ref = &mut seen;
+    tokio::task::block_in_place(|| wait_for(s, "STATUS=last fetch", seen_ref));
     tx.send(Request::Stop("SIGTERM")).await.unwrap();
     let seen_ref = &mut seen;
     tokio::task::block_in_place(|| wait_for(s, "STOPPING=1", seen_ref));

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use tokio::io::AsyncReadExt;
+use std::io::Read;
 
 use super::{Fetched, HttpError, HttpErrorKind, Response, Validators};
 
@@ -23,8 +23,9 @@ pub async fn get(url: &url::Url, raw: &str, max: u64) -> Result<Fetched, HttpErr
         };
         err(HttpErrorKind::Io, message)
     };
-    let file = tokio::fs::File::open(&path).await.map_err(io_err)?;
-    let meta = file.metadata().await.map_err(io_err)?;
+    // Plain blocking reads: local feeds are small, and a thread hop per file cost more than the read.
+    let file = std::fs::File::open(&path).map_err(io_err)?;
+    let meta = file.metadata().map_err(io_err)?;
     if meta.is_dir() {
         return Err(err(HttpErrorKind::Io, format!("{} is a directory, not a file", path.display())));
     }
@@ -33,7 +34,7 @@ pub async fn get(url: &url::Url, raw: &str, max: u64) -> Result<Fetched, HttpErr
     }
     // Read one byte past the cap: a file that grows, or a device such as /dev/zero, still stops.
     let mut bytes = Vec::with_capacity(meta.len().min(max) as usize);
-    file.take(max + 1).read_to_end(&mut bytes).await.map_err(io_err)?;
+    file.take(max + 1).read_to_end(&mut bytes).map_err(io_err)?;
     if bytes.len() as u64 > max {
         return Err(err(HttpErrorKind::TooLarge, format!("body larger than {max} bytes")));
     }

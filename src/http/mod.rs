@@ -81,7 +81,10 @@ pub enum HttpErrorKind {
 /// The shared client (cheap to clone; clones share pacing and the in-flight limit).
 #[derive(Clone)]
 pub struct HttpClient {
-    inner: reqwest::Client,
+    /// Built at the first http(s) request: loading the platform's root certificates costs more than a
+    /// whole run over local `file://` feeds.
+    inner: std::sync::Arc<std::sync::OnceLock<Result<reqwest::Client, String>>>,
+    user_agent: String,
     pacer: pacing::Pacer,
     max_body: u64,
     max_redirects: u32,
@@ -134,15 +137,9 @@ enum Hop {
 impl HttpClient {
     pub fn new(cfg: &crate::config::Http, user_agent: &str) -> crate::Result<Self> {
         let connect_timeout_secs = cfg.connect_timeout_secs.max(1);
-        let inner = reqwest::Client::builder()
-            .user_agent(user_agent)
-            .connect_timeout(Duration::from_secs(connect_timeout_secs))
-            // Redirects are followed by hand: each hop is paced, counted and scheme-checked.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| crate::Error::Other(format!("HTTP client: {e}")))?;
         Ok(HttpClient {
-            inner,
+            inner: Default::default(),
+            user_agent: user_agent.to_string(),
             pacer: pacing::Pacer::new(cfg.concurrency, pacing::secs_f64(cfg.per_host_interval_secs)),
             max_body: cfg.max_body_bytes,
             max_redirects: cfg.max_redirects,
@@ -270,15 +267,31 @@ impl HttpClient {
         outcome
     }
 
+    fn client(&self) -> Result<&reqwest::Client, String> {
+        self.inner
+            .get_or_init(|| {
+                reqwest::Client::builder()
+                    .user_agent(&self.user_agent)
+                    .connect_timeout(Duration::from_secs(self.connect_timeout_secs))
+                    // Redirects are followed by hand: each hop is paced, counted and scheme-checked.
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+                    .map_err(|e| format!("cannot set up the HTTP client: {e}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
     async fn exchange_inner(&self, req: &Req<'_>, url: &url::Url, send_headers: bool, host: &str) -> Result<Hop, Failure> {
         let fail = |kind, message| Failure::new(&req.shown, kind, message);
+        let client = self.client().map_err(|m| fail(HttpErrorKind::Other, m))?;
         let transport = |e: reqwest::Error| {
             let (kind, message) = body::describe(&e, self.connect_timeout_secs);
             Failure { unsent: e.is_connect(), ..Failure::new(&req.shown, kind, message) }
         };
         let mut rb = match req.post {
-            None => self.inner.get(url.clone()),
-            Some(b) => self.inner.post(url.clone()).header(CONTENT_TYPE, "application/json").body(b.to_vec()),
+            None => client.get(url.clone()),
+            Some(b) => client.post(url.clone()).header(CONTENT_TYPE, "application/json").body(b.to_vec()),
         };
         if let Some(v) = req.validators {
             if let Some(e) = &v.etag {

@@ -40,6 +40,8 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: &(dyn Fn(&So
         jobs.push(fetch_and_report(app, src.as_ref(), on_done));
     }
     let sources: Vec<SourceReport> = futures_util::stream::iter(jobs).buffer_unordered(concurrency).collect().await;
+    // Health is written in one batch: one store operation instead of one per source.
+    app.store.put_source_statuses(sources.iter().map(|r| (r.name.as_str(), &r.status)))?;
     app.store.flush()?;
     let mut sources = sources;
     sources.sort_by(|a, b| a.name.cmp(&b.name));
@@ -101,7 +103,7 @@ async fn fetch_source(app: &App, src: &dyn Source) -> SourceReport {
             }
         }
         // Validators are kept only once the body is stored, so a failed body is asked for again.
-        if stored_all {
+        if stored_all && (!resp.validators.is_empty() || !state.validators.is_empty()) {
             let st = HttpState { validators: resp.validators.clone(), last_status: Some(resp.status), last_fetch: Some(now) };
             if let Err(e) = app.store.put_http_state(&req.url, &st) {
                 errors.push(e.to_string());
@@ -131,8 +133,5 @@ async fn fetch_source(app: &App, src: &dyn Source) -> SourceReport {
             status.failing_since.get_or_insert(now);
         }
     }
-    if let Err(e) = app.store.put_source_status(&name, &status) {
-        tracing::warn!("source {name}: could not record its status: {e}");
-    }
-    SourceReport { name, kind: src.kind().to_string(), counts, error, note }
+    SourceReport { name, kind: src.kind().to_string(), counts, error, note, status }
 }

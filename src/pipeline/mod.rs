@@ -36,6 +36,8 @@ pub struct SourceReport {
     pub counts: crate::store::FetchCounts,
     pub error: Option<String>,
     pub note: Option<String>,
+    /// The source's health after this fetch (stored by `run_fetch`).
+    pub status: crate::store::SourceStatus,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -8,6 +8,7 @@
 
 mod merge;
 mod records;
+pub mod ts;
 
 pub use merge::Upsert;
 pub use records::*;
@@ -179,6 +180,15 @@ impl Store {
 
     pub fn put_source_status(&self, name: &str, s: &SourceStatus) -> Result<()> {
         self.put_rec(&self.sources, name.as_bytes(), s)
+    }
+
+    /// Stores the health of many sources in one batch.
+    pub fn put_source_statuses<'a>(&self, list: impl IntoIterator<Item = (&'a str, &'a SourceStatus)>) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for (name, st) in list {
+            batch.insert(name.as_bytes(), enc(st));
+        }
+        self.sources.apply_batch(batch).map_err(|e| self.err(e))
     }
 
     pub fn all_source_status(&self) -> Result<Vec<(String, SourceStatus)>> {

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 pub struct HttpState {
     pub validators: Validators,
     pub last_status: Option<u16>,
+    #[serde(default, with = "super::ts::opt")]
     pub last_fetch: Option<DateTime<Utc>>,
 }
 
@@ -17,10 +18,13 @@ pub struct HttpState {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SourceStatus {
     pub kind: String,
+    #[serde(default, with = "super::ts::opt")]
     pub last_success: Option<DateTime<Utc>>,
+    #[serde(default, with = "super::ts::opt")]
     pub last_attempt: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     /// Start of the current run of failures (None while healthy).
+    #[serde(default, with = "super::ts::opt")]
     pub failing_since: Option<DateTime<Utc>>,
     pub last_counts: FetchCounts,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,6 +55,7 @@ pub enum DeliveryState {
 pub struct ChannelState {
     pub state: DeliveryState,
     pub attempts: u32,
+    #[serde(with = "super::ts")]
     pub updated: DateTime<Utc>,
     /// The server's reply or message id once sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -63,6 +68,7 @@ pub struct ChannelState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DigestRecord {
     pub date: NaiveDate,
+    #[serde(with = "super::ts")]
     pub composed_at: DateTime<Utc>,
     /// The composed digest (`digest.json` contract), so a retry sends exactly what was composed.
     pub digest_json: String,

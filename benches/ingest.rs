@@ -233,6 +233,48 @@ fn whole_process(label: &str, inputs: &[&Input], runs: usize, tmp: &Path, py: Op
     println!("  (medians of {runs}; runs {:?} vs {:?} ms)", ms(&tr), ms(&tp));
 }
 
+/// The costs `trendd fetch` pays once per process, whatever the number of feeds: config load,
+/// store open, HTTP client, the final flush; and a whole process over a single feed.
+fn fixed_costs(inputs: &[Input], tmp: &Path) {
+    let cfg = tmp.join("fixed.toml");
+    let list: Vec<(&str, String)> = inputs.iter().map(|i| (i.kind, file_url(&i.path))).collect();
+    write_config(&cfg, "[general]\ntimezone = \"UTC\"\n", &list);
+    let t = Instant::now();
+    let loaded = trendd::config::load(Some(&cfg)).unwrap();
+    let load = t.elapsed();
+    let t = Instant::now();
+    let store = Store::open(&tmp.join("fixed-state")).unwrap();
+    let open = t.elapsed();
+    let t = Instant::now();
+    let app = trendd::pipeline::App::new(loaded.config, Some(cfg.clone()), tmp.join("fixed-state"), store.clone()).unwrap();
+    let client = t.elapsed();
+    store.put_source_status("x", &Default::default()).unwrap();
+    let t = Instant::now();
+    store.flush().unwrap();
+    let flush = t.elapsed();
+    drop(app);
+    drop(store);
+    let one = tmp.join("one.toml");
+    write_config(&one, "[general]\ntimezone = \"UTC\"\n", &list[..1]);
+    let mut walls = Vec::new();
+    for k in 0..5 {
+        let r = run_child(
+            Command::new(trendd_bin()).arg("--config").arg(&one).arg("--state-dir").arg(tmp.join(format!("one-{k}"))).arg("fetch").stdout(Stdio::null()).stderr(Stdio::null()),
+            Duration::from_secs(60),
+        );
+        walls.push(r.wall.as_secs_f64());
+    }
+    println!(
+        "fixed costs: config load of {} sources {:.1} ms, Store::open (new) {:.1} ms, App::new (HTTP client) {:.1} ms, flush {:.1} ms; `trendd fetch` of one feed {:.0} ms (median of 5)",
+        inputs.len(),
+        load.as_secs_f64() * 1e3,
+        open.as_secs_f64() * 1e3,
+        client.as_secs_f64() * 1e3,
+        flush.as_secs_f64() * 1e3,
+        median(&walls) * 1e3
+    );
+}
+
 fn ms(v: &[f64]) -> Vec<u64> {
     v.iter().map(|x| (x * 1e3).round() as u64).collect()
 }
@@ -247,6 +289,9 @@ fn main() {
     let tmp = tempfile::tempdir().unwrap();
     let py = feedparser_python();
     for (label, inputs) in [("corpus-wellformed", corpus_inputs(&shared)), ("fixtures", fixture_inputs(&shared))] {
+        if label == "corpus-wellformed" {
+            fixed_costs(&inputs, tmp.path());
+        }
         let cpu = in_process(label, &inputs, runs, tmp.path());
         // feedparser reads XML only; the JSON fixtures (Hugging Face, Papers with Code) have no Python twin.
         let xml: Vec<&Input> = inputs.iter().filter(|i| i.path.extension().is_some_and(|x| x == "xml")).collect();

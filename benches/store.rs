@@ -8,6 +8,7 @@
 //!
 //!     cargo bench --bench store
 //!     BENCH_STORE_SIZES=10000,100000 cargo bench --bench store
+//!     BENCH_KEEP=/tmp/trendd-store BENCH_STORE_SIZES=100000 cargo bench --bench store   # keep it to profile
 
 mod common;
 
@@ -178,12 +179,13 @@ fn main() {
     let t0 = today - Days::days((max / per_day) as i64 - 1);
     let mut g = Gen { rng: fastrand::Rng::with_seed(42), abstracts, vocab, per_day, t0 };
 
-    let tmp = match std::env::var_os("BENCH_DIR") {
-        Some(d) => tempfile::tempdir_in(d).unwrap(),
-        None => tempfile::tempdir().unwrap(),
-    };
-    let state = tmp.path().join("state");
-    let cfg_path = tmp.path().join("trendd.toml");
+    // BENCH_KEEP=DIR keeps the store (and its config) in DIR for profiling afterwards.
+    let keep = std::env::var_os("BENCH_KEEP").map(std::path::PathBuf::from);
+    let tmp = tempfile::tempdir().unwrap();
+    let root = keep.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    std::fs::create_dir_all(&root).unwrap();
+    let state = root.join("state");
+    let cfg_path = root.join("trendd.toml");
     std::fs::write(&cfg_path, config_text()).unwrap();
     let config = trendd::config::parse_str(config_text(), "bench").unwrap();
     println!("store at {}; {per_day} items per day; sizes {sizes:?}", state.display());
@@ -219,7 +221,17 @@ fn main() {
             added as f64 / wall,
             ident.as_secs_f64() * 1e6 / upserts.max(1) as f64
         );
-        println!("  disk: {:.0} MB allocated ({:.0} B/item), {:.0} MB logical ({:.0} B/item)", disk as f64 / 1e6, disk as f64 / n_items as f64, logical as f64 / 1e6, logical as f64 / n_items as f64);
+        // What an item itself weighs (MessagePack, as stored), from a sample.
+        let sample: Vec<usize> = store.all_items().take(2000).map(|it| rmp_serde::to_vec_named(&it.unwrap()).unwrap().len()).collect();
+        let payload = sample.iter().sum::<usize>() as f64 / sample.len().max(1) as f64;
+        println!(
+            "  disk: {:.0} MB allocated ({:.0} B/item), {:.0} MB logical ({:.0} B/item); an item's value is {payload:.0} B (mean of {})",
+            disk as f64 / 1e6,
+            disk as f64 / n_items as f64,
+            logical as f64 / 1e6,
+            logical as f64 / n_items as f64,
+            sample.len()
+        );
 
         // The latest day's window and its digest.
         let last = g.seen_at(size - 1);

@@ -275,6 +275,38 @@ fn fixed_costs(inputs: &[Input], tmp: &Path) {
     );
 }
 
+/// How `file://` bodies are read: through tokio::fs (open, metadata, read: each a blocking-pool hand-off,
+/// as the HTTP client's file path does) against one std::fs::read per file, eight at a time in a
+/// multi-thread runtime as `run_fetch` does.
+fn file_reads(inputs: &[Input]) {
+    use futures_util::StreamExt;
+    use tokio::io::AsyncReadExt;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let paths: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
+    let mut tok = Vec::new();
+    let mut std_ = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        rt.block_on(futures_util::stream::iter(paths.iter()).map(|p| async move {
+            let f = tokio::fs::File::open(p).await.unwrap();
+            let m = f.metadata().await.unwrap();
+            let mut b = Vec::with_capacity(m.len() as usize);
+            f.take(m.len() + 1).read_to_end(&mut b).await.unwrap();
+            b.len()
+        }).buffer_unordered(8).collect::<Vec<_>>());
+        tok.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        rt.block_on(futures_util::stream::iter(paths.iter()).map(|p| async move { std::fs::read(p).unwrap().len() }).buffer_unordered(8).collect::<Vec<_>>());
+        std_.push(t.elapsed().as_secs_f64());
+    }
+    println!(
+        "file:// reads of {} files, 8 at a time: tokio::fs open+metadata+read {:.1} ms, std::fs::read {:.1} ms (medians of 5)",
+        paths.len(),
+        median(&tok) * 1e3,
+        median(&std_) * 1e3
+    );
+}
+
 fn ms(v: &[f64]) -> Vec<u64> {
     v.iter().map(|x| (x * 1e3).round() as u64).collect()
 }
@@ -291,6 +323,7 @@ fn main() {
     for (label, inputs) in [("corpus-wellformed", corpus_inputs(&shared)), ("fixtures", fixture_inputs(&shared))] {
         if label == "corpus-wellformed" {
             fixed_costs(&inputs, tmp.path());
+            file_reads(&inputs);
         }
         let cpu = in_process(label, &inputs, runs, tmp.path());
         // feedparser reads XML only; the JSON fixtures (Hugging Face, Papers with Code) have no Python twin.

@@ -8,7 +8,7 @@
 //!
 //!     cargo bench --bench store
 //!     BENCH_STORE_SIZES=10000,100000 cargo bench --bench store
-//!     BENCH_KEEP=/tmp/trendd-store BENCH_STORE_SIZES=100000 cargo bench --bench store   # keep it to profile
+//!     BENCH_KEEP=$TMPDIR/trendd-store BENCH_STORE_SIZES=100000 cargo bench --bench store   # keep it to profile
 
 mod common;
 

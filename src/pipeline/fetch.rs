@@ -66,7 +66,8 @@ async fn fetch_source(app: &App, src: &dyn Source) -> SourceReport {
     let mut queue = src.plan(&ctx);
     let mut pages_left = src.max_pages();
     while let Some(req) = (!queue.is_empty()).then(|| queue.remove(0)) {
-        let state = app.store.http_state(&req.url).ok().flatten().unwrap_or_default();
+        // Local files carry no validators, so there is nothing stored to look up.
+        let state = if req.url.starts_with("file:") { HttpState::default() } else { app.store.http_state(&req.url).ok().flatten().unwrap_or_default() };
         let fetched = app.http.get(&req.url, Some(&state.validators).filter(|v| !v.is_empty()), &req.headers).await;
         let resp = match fetched {
             Ok(Fetched::NotModified) => {

@@ -1,12 +1,59 @@
-//! Delivery channels and the exactly-once ledger (placeholder until the channels land).
-use futures_util::future::BoxFuture;
-pub struct Rendered { pub date: chrono::NaiveDate, pub subject: String, pub html: String, pub text: String, pub slack: serde_json::Value, pub json: String }
-pub trait Channel: Send + Sync {
-    fn name(&self) -> &str;
-    fn targets(&self) -> Vec<String>;
-    fn send<'a>(&'a self, target: &'a str, d: &'a Rendered) -> BoxFuture<'a, crate::Result<String>>;
+//! Delivery channels and the exactly-once ledger.
+//!
+//! Each channel (`email`, `slack`, `file`) names its ledger targets; [`deliver`] walks them and moves
+//! each target's state in the digest record pending → sent | failed, flushing the store before and
+//! after every send. A target already `Sent` is never sent again unless forced. The one window no
+//! protocol closes — the server accepted the message and the process died before recording it — is the
+//! few milliseconds between the server's reply and the flush; a mail copy sent again then carries the
+//! same `Message-ID`, so mail clients fold it.
+
+mod email;
+mod file;
+mod ledger;
+pub mod secret;
+mod slack;
+
+pub use email::{message_id, sanitize_header, EmailChannel};
+pub use file::FileChannel;
+pub use ledger::{deliver, DeliveryOutcome, ATTEMPTS_PER_RUN};
+pub use slack::SlackChannel;
+
+use crate::config::{Config, DeliverConfig};
+use std::path::Path;
+
+/// A digest rendered for sending (filled by the render step).
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub date: chrono::NaiveDate,
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+    pub slack: serde_json::Value,
+    pub json: String,
 }
-pub fn build_channels(_cfg: &crate::config::Config, _state_dir: &std::path::Path, _http: &crate::http::HttpClient) -> crate::Result<Vec<Box<dyn Channel>>> { Ok(Vec::new()) }
-#[derive(Debug, Default)]
-pub struct DeliveryOutcome { pub delivered: Vec<String>, pub already_sent: Vec<String>, pub failed: Vec<(String, String)> }
-pub async fn deliver(_store: &crate::store::Store, _rec: &mut crate::store::DigestRecord, _channels: &[Box<dyn Channel>], _rendered: &Rendered, _force: bool) -> DeliveryOutcome { DeliveryOutcome::default() }
+
+/// One configured delivery channel.
+pub trait Channel: Send + Sync {
+    /// Channel name from config (DeliverConfig::name()).
+    fn name(&self) -> &str;
+    /// Ledger keys this channel delivers to: e.g. ["email/reader@example.org", "email/second@example.org"]
+    /// (one message per recipient), ["slack"], ["file"].
+    fn targets(&self) -> Vec<String>;
+    /// Sends to one target; Ok(receipt) = the server's reply / message id / written path.
+    fn send<'a>(&'a self, target: &'a str, d: &'a Rendered) -> futures_util::future::BoxFuture<'a, crate::Result<String>>;
+}
+
+/// The channels of every `[[deliver]]` block. Secrets are not read here but at send time, so a missing
+/// password fails (and is recorded against) its own channel only.
+pub fn build_channels(cfg: &Config, state_dir: &Path, http: &crate::http::HttpClient) -> crate::Result<Vec<Box<dyn Channel>>> {
+    cfg.delivers
+        .iter()
+        .map(|d| -> crate::Result<Box<dyn Channel>> {
+            Ok(match d {
+                DeliverConfig::Email(c) => Box::new(EmailChannel::new(d.name(), c.clone())?),
+                DeliverConfig::Slack(c) => Box::new(SlackChannel::new(d.name(), c.clone(), http.clone())),
+                DeliverConfig::File(c) => Box::new(FileChannel::new(d.name(), c, state_dir)),
+            })
+        })
+        .collect()
+}

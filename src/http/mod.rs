@@ -1,7 +1,27 @@
 //! The one shared HTTP client: conditional GET, compression, timeouts, a body cap, redirect limit,
 //! per-host pacing, Retry-After and bounded retries. `file://` URLs are read from disk the same way.
+//!
+//! Every request runs the same steps: wait for the host's turn and a global permit (`pacing`), send,
+//! follow redirects by hand (so each hop is checked, counted and paced), read the decoded body under
+//! the cap (`body`), and on a retryable failure wait — the server's Retry-After or a jittered backoff
+//! (`retry`) — and try again. The total timeout covers one exchange (headers and body) and excludes
+//! time spent waiting for a turn.
+//!
+//! Secrets: request headers never appear in errors or logs. `post_json` URLs (Slack webhooks) are
+//! secrets too: they are never logged, and errors and the returned `final_url` show only the scheme
+//! and host.
 
+mod body;
+mod file;
+mod pacing;
+mod retry;
+
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::header::{HeaderMap, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RETRY_AFTER};
 use serde::{Deserialize, Serialize};
+
+pub use pacing::is_arxiv;
 
 /// Cache validators kept per URL in the store.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,7 +44,7 @@ pub struct Response {
     pub status: u16,
     pub bytes: Vec<u8>,
     pub content_type: Option<String>,
-    /// After redirects.
+    /// After redirects. For `post_json`, only the scheme and host (the full URL may be a secret).
     pub final_url: String,
     pub validators: Validators,
 }
@@ -37,7 +57,7 @@ pub enum Fetched {
     Body(Response),
 }
 
-/// Why a request failed; `Display` names the URL.
+/// Why a request failed; `Display` names the URL (for `post_json`, only its scheme and host).
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{url}: {message}")]
 pub struct HttpError {
@@ -58,77 +78,312 @@ pub enum HttpErrorKind {
     Other,
 }
 
-/// The shared client (cheap to clone).
+/// The shared client (cheap to clone; clones share pacing and the in-flight limit).
 #[derive(Clone)]
 pub struct HttpClient {
     inner: reqwest::Client,
+    pacer: pacing::Pacer,
     max_body: u64,
+    max_redirects: u32,
+    retries: u32,
+    max_retry_after: Duration,
+    timeout: Duration,
+    connect_timeout_secs: u64,
+}
+
+impl std::fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpClient").field("max_body", &self.max_body).field("retries", &self.retries).finish_non_exhaustive()
+    }
+}
+
+/// One request as the retry and redirect loops see it.
+struct Req<'a> {
+    /// `None`: GET; `Some`: POST with this JSON body.
+    post: Option<&'a [u8]>,
+    url: url::Url,
+    /// How the URL appears in errors: as given for GET, scheme and host only for POST.
+    shown: String,
+    validators: Option<&'a Validators>,
+    headers: &'a [(String, String)],
+}
+
+/// A failed attempt, with what the retry loop needs to decide.
+struct Failure {
+    err: HttpError,
+    /// The server's Retry-After, when it sent one within the limit.
+    retry_after: Option<Duration>,
+    /// Whether the request surely never reached the server (safe to repeat a POST).
+    unsent: bool,
+    /// Retrying now is pointless even though the kind is retryable (a Retry-After beyond the limit).
+    give_up: bool,
+}
+
+impl Failure {
+    fn new(url: &str, kind: HttpErrorKind, message: String) -> Self {
+        Failure { err: HttpError { url: url.to_string(), kind, message }, retry_after: None, unsent: false, give_up: false }
+    }
+}
+
+/// What one exchange ended with.
+enum Hop {
+    Done(Fetched),
+    Redirect(String),
 }
 
 impl HttpClient {
     pub fn new(cfg: &crate::config::Http, user_agent: &str) -> crate::Result<Self> {
+        let connect_timeout_secs = cfg.connect_timeout_secs.max(1);
         let inner = reqwest::Client::builder()
             .user_agent(user_agent)
-            .connect_timeout(std::time::Duration::from_secs(cfg.connect_timeout_secs))
-            .timeout(std::time::Duration::from_secs(cfg.timeout_secs))
+            .connect_timeout(Duration::from_secs(connect_timeout_secs))
+            // Redirects are followed by hand: each hop is paced, counted and scheme-checked.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| crate::Error::Other(format!("HTTP client: {e}")))?;
-        Ok(HttpClient { inner, max_body: cfg.max_body_bytes })
+        Ok(HttpClient {
+            inner,
+            pacer: pacing::Pacer::new(cfg.concurrency, pacing::secs_f64(cfg.per_host_interval_secs)),
+            max_body: cfg.max_body_bytes,
+            max_redirects: cfg.max_redirects,
+            retries: cfg.retries,
+            max_retry_after: Duration::from_secs(cfg.max_retry_after_secs),
+            timeout: Duration::from_secs(cfg.timeout_secs.max(1)),
+            connect_timeout_secs,
+        })
     }
 
-    /// GET `url`, sending `validators` when given; `headers` are extra request headers.
+    /// GET `url`, sending `validators` when given; `headers` are extra request headers (dropped when a
+    /// redirect leaves the URL's origin). `file://` URLs are read from disk, without validators.
     pub async fn get(&self, url: &str, validators: Option<&Validators>, headers: &[(String, String)]) -> Result<Fetched, HttpError> {
         let err = |kind, message: String| HttpError { url: url.to_string(), kind, message };
-        if let Some(path) = url.strip_prefix("file://") {
-            let bytes = std::fs::read(path).map_err(|e| err(HttpErrorKind::Io, e.to_string()))?;
-            return Ok(Fetched::Body(Response { status: 200, bytes, content_type: None, final_url: url.into(), validators: Validators::default() }));
+        let parsed = url::Url::parse(url.trim()).map_err(|e| err(HttpErrorKind::Other, format!("not a valid URL ({e})")))?;
+        match parsed.scheme() {
+            "http" | "https" => {}
+            "file" => return file::get(&parsed, url, self.max_body).await,
+            other => return Err(err(HttpErrorKind::BadScheme, format!("not an http, https or file URL ({other}:…)"))),
         }
-        let mut req = self.inner.get(url);
-        if let Some(v) = validators {
-            if let Some(e) = &v.etag {
-                req = req.header("If-None-Match", e);
-            }
-            if let Some(l) = &v.last_modified {
-                req = req.header("If-Modified-Since", l);
-            }
-        }
-        for (k, v) in headers {
-            req = req.header(k, v);
-        }
-        let resp = req.send().await.map_err(|e| err(HttpErrorKind::Other, e.to_string()))?;
-        let status = resp.status().as_u16();
-        if status == 304 {
-            return Ok(Fetched::NotModified);
-        }
-        let h = |n: &str| resp.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_string);
-        let validators = Validators { etag: h("etag"), last_modified: h("last-modified") };
-        let content_type = h("content-type");
-        let final_url = resp.url().to_string();
-        let bytes = resp.bytes().await.map_err(|e| err(HttpErrorKind::Other, e.to_string()))?.to_vec();
-        if bytes.len() as u64 > self.max_body {
-            return Err(err(HttpErrorKind::TooLarge, "body too large".into()));
-        }
-        if !(200..300).contains(&status) {
-            return Err(err(HttpErrorKind::Status(status), format!("HTTP {status}")));
-        }
-        Ok(Fetched::Body(Response { status, bytes, content_type, final_url, validators }))
+        let req = Req { post: None, url: parsed, shown: url.to_string(), validators, headers };
+        self.with_retries(&req).await
     }
 
     /// POST a JSON body (Slack webhooks, OpenAI-compatible endpoints); `headers` are extra headers.
+    /// 429 and 5xx are retried like GET (honouring Retry-After), and so are connection failures; a
+    /// timeout after the request went out is not, since the server may have acted on it. Redirects
+    /// are not followed. The URL is never logged, and errors show only its scheme and host.
     pub async fn post_json(&self, url: &str, body: &serde_json::Value, headers: &[(String, String)]) -> Result<Response, HttpError> {
-        let err = |kind, message: String| HttpError { url: url.to_string(), kind, message };
-        let mut req = self.inner.post(url).header("Content-Type", "application/json").body(body.to_string());
-        for (k, v) in headers {
-            req = req.header(k, v);
+        let shown = redact(url);
+        let err = |kind, message: String| HttpError { url: shown.clone(), kind, message };
+        let parsed = url::Url::parse(url.trim()).map_err(|_| err(HttpErrorKind::Other, "not a valid URL".into()))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(err(HttpErrorKind::BadScheme, format!("not an http or https URL ({}:…)", parsed.scheme())));
         }
-        let resp = req.send().await.map_err(|e| err(HttpErrorKind::Other, e.to_string()))?;
-        let status = resp.status().as_u16();
-        let content_type = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_string);
-        let final_url = resp.url().to_string();
-        let bytes = resp.bytes().await.map_err(|e| err(HttpErrorKind::Other, e.to_string()))?.to_vec();
-        if !(200..300).contains(&status) {
-            return Err(err(HttpErrorKind::Status(status), format!("HTTP {status}")));
+        let bytes = body.to_string().into_bytes();
+        let req = Req { post: Some(&bytes), url: parsed, shown: shown.clone(), validators: None, headers };
+        match self.with_retries(&req).await? {
+            Fetched::Body(r) => Ok(r),
+            // `exchange` never answers a POST with NotModified; this keeps the match total.
+            Fetched::NotModified => Err(err(HttpErrorKind::Status(304), "HTTP 304 Not Modified".into())),
         }
-        Ok(Response { status, bytes, content_type, final_url, validators: Validators::default() })
+    }
+
+    async fn with_retries(&self, req: &Req<'_>) -> Result<Fetched, HttpError> {
+        let mut attempt = 0u32;
+        loop {
+            let f = match self.follow(req).await {
+                Ok(done) => return Ok(done),
+                Err(f) => f,
+            };
+            let repeatable = !f.give_up
+                && retry::retryable(f.err.kind)
+                && (req.post.is_none() || f.unsent || matches!(f.err.kind, HttpErrorKind::Status(_)));
+            if !repeatable || attempt >= self.retries {
+                let mut err = f.err;
+                if attempt > 0 {
+                    err.message = format!("{} (after {} attempts)", err.message, attempt + 1);
+                }
+                return Err(err);
+            }
+            let wait = match f.retry_after {
+                Some(d) => d,
+                None => retry::backoff(attempt),
+            };
+            match req.post {
+                None => tracing::debug!(url = %req.shown, error = %f.err.message, wait_ms = wait.as_millis() as u64, "retrying"),
+                Some(_) => tracing::debug!(method = "POST", error = %f.err.message, wait_ms = wait.as_millis() as u64, "retrying"),
+            }
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// One attempt: the request and the redirects it leads to.
+    async fn follow(&self, req: &Req<'_>) -> Result<Fetched, Failure> {
+        let fail = |kind, message| Failure::new(&req.shown, kind, message);
+        let mut url = req.url.clone();
+        let mut visited = vec![url.clone()];
+        let mut same_origin = true;
+        loop {
+            let location = match self.exchange(req, &url, same_origin).await? {
+                Hop::Done(done) => return Ok(done),
+                Hop::Redirect(location) => location,
+            };
+            let next = url.join(&location).map_err(|_| fail(HttpErrorKind::Other, "redirect to an invalid URL".into()))?;
+            if !matches!(next.scheme(), "http" | "https") {
+                let scheme = body::truncate(next.scheme(), 20);
+                return Err(fail(HttpErrorKind::BadScheme, format!("redirect to a non-http URL ({scheme}:…)")));
+            }
+            if visited.len() > self.max_redirects as usize {
+                return Err(fail(HttpErrorKind::TooManyRedirects, format!("too many redirects (more than {})", self.max_redirects)));
+            }
+            if visited.contains(&next) {
+                return Err(fail(HttpErrorKind::TooManyRedirects, "redirect loop (back to a URL already visited)".into()));
+            }
+            // Extra headers may hold tokens meant for the original host only.
+            same_origin &= next.origin() == req.url.origin();
+            visited.push(next.clone());
+            url = next;
+        }
+    }
+
+    /// One HTTP exchange with `url`, paced, under the total timeout.
+    async fn exchange(&self, req: &Req<'_>, url: &url::Url, send_headers: bool) -> Result<Hop, Failure> {
+        let host = url.host_str().unwrap_or_default().to_string();
+        let slot = self.pacer.acquire(&host).await;
+        let started = Instant::now();
+        let outcome = match tokio::time::timeout(self.timeout, self.exchange_inner(req, url, send_headers, &host)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(Failure::new(&req.shown, HttpErrorKind::Timeout, format!("timed out after {} s", self.timeout.as_secs()))),
+        };
+        drop(slot);
+        let elapsed_ms = started.elapsed().as_millis() as u64;
+        let (status, bytes) = match &outcome {
+            Ok(Hop::Done(Fetched::Body(r))) => (r.status.to_string(), r.bytes.len()),
+            Ok(Hop::Done(Fetched::NotModified)) => ("304".to_string(), 0),
+            Ok(Hop::Redirect(_)) => ("redirect".to_string(), 0),
+            Err(f) => (f.err.message.clone(), 0),
+        };
+        match req.post {
+            None => tracing::debug!(method = "GET", url = %url, status = %status, bytes, elapsed_ms, "http"),
+            Some(_) => tracing::debug!(method = "POST", status = %status, bytes, elapsed_ms, "http"),
+        }
+        outcome
+    }
+
+    async fn exchange_inner(&self, req: &Req<'_>, url: &url::Url, send_headers: bool, host: &str) -> Result<Hop, Failure> {
+        let fail = |kind, message| Failure::new(&req.shown, kind, message);
+        let transport = |e: reqwest::Error| {
+            let (kind, message) = body::describe(&e, self.connect_timeout_secs);
+            Failure { unsent: e.is_connect(), ..Failure::new(&req.shown, kind, message) }
+        };
+        let mut rb = match req.post {
+            None => self.inner.get(url.clone()),
+            Some(b) => self.inner.post(url.clone()).header(CONTENT_TYPE, "application/json").body(b.to_vec()),
+        };
+        if let Some(v) = req.validators {
+            if let Some(e) = &v.etag {
+                rb = rb.header(IF_NONE_MATCH, e);
+            }
+            if let Some(l) = &v.last_modified {
+                rb = rb.header(IF_MODIFIED_SINCE, l);
+            }
+        }
+        if send_headers {
+            for (k, v) in req.headers {
+                rb = rb.header(k, v);
+            }
+        }
+        let mut resp = rb.send().await.map_err(transport)?;
+        let status = resp.status();
+        let code = status.as_u16();
+        let headers = resp.headers().clone();
+
+        if code == 304 && req.post.is_none() {
+            return Ok(Hop::Done(Fetched::NotModified));
+        }
+        if matches!(code, 301 | 302 | 303 | 307 | 308) && req.post.is_none() {
+            if let Some(loc) = headers.get(LOCATION) {
+                let loc = loc.to_str().map_err(|_| fail(HttpErrorKind::Other, "redirect to an invalid URL".into()))?;
+                return Ok(Hop::Redirect(loc.to_string()));
+            }
+        }
+        if !status.is_success() {
+            let mut message = format!("HTTP {} {}", code, status.canonical_reason().unwrap_or("")).trim_end().to_string();
+            let mut retry_after = None;
+            if code == 429 || code == 503 {
+                if let Some(wait) = header(&headers, RETRY_AFTER).and_then(|v| retry::parse_retry_after(&v, SystemTime::now())) {
+                    if wait > self.max_retry_after {
+                        message = format!(
+                            "{message}: server asked to retry after {} s (more than max_retry_after_secs = {}); will try again next fetch",
+                            retry::human_secs(wait),
+                            self.max_retry_after.as_secs()
+                        );
+                        // Not worth another attempt now: the next scheduled fetch will try.
+                        return Err(Failure { give_up: true, ..fail(HttpErrorKind::Status(code), message) });
+                    }
+                    self.pacer.defer(host, wait);
+                    retry_after = Some(wait);
+                }
+            }
+            if req.post.is_some() {
+                if (300..400).contains(&code) {
+                    message.push_str(" (redirects are not followed for POST)");
+                } else if let Some(snippet) = error_snippet(&mut resp).await {
+                    message = format!("{message}: {snippet}");
+                }
+            }
+            return Err(Failure { retry_after, ..fail(HttpErrorKind::Status(code), message) });
+        }
+        let bytes = match body::read_capped(&mut resp, self.max_body).await {
+            Ok(b) => b,
+            Err(body::BodyError::TooLarge) => return Err(fail(HttpErrorKind::TooLarge, format!("body larger than {} bytes", self.max_body))),
+            Err(body::BodyError::Transport(e)) => return Err(transport(e)),
+        };
+        let validators = match req.post {
+            None => Validators { etag: header(&headers, ETAG), last_modified: header(&headers, LAST_MODIFIED) },
+            Some(_) => Validators::default(),
+        };
+        let final_url = match req.post {
+            None => url.to_string(),
+            Some(_) => req.shown.clone(),
+        };
+        Ok(Hop::Done(Fetched::Body(Response { status: code, bytes, content_type: header(&headers, CONTENT_TYPE), final_url, validators })))
+    }
+}
+
+/// A header's value as text, when it is text.
+fn header(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+/// The start of an error body (Slack answers `invalid_payload`, `no_service`, …), on one short line.
+async fn error_snippet(resp: &mut reqwest::Response) -> Option<String> {
+    let bytes = body::read_capped(resp, 4096).await.ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!line.is_empty()).then(|| body::truncate(&line, 120))
+}
+
+/// Scheme and host of a URL that may be a secret (a webhook): enough to say where, nothing more.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url.trim()) {
+        Ok(u) => match (u.host_str(), u.port()) {
+            (Some(h), Some(p)) => format!("{}://{h}:{p}/…", u.scheme()),
+            (Some(h), None) => format!("{}://{h}/…", u.scheme()),
+            _ => format!("{}:…", u.scheme()),
+        },
+        Err(_) => "(invalid URL)".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webhook_urls_are_redacted() {
+        assert_eq!(redact("https://hooks.slack.com/services/T000/B000/XXXXSECRET"), "https://hooks.slack.com/…");
+        assert_eq!(redact("http://127.0.0.1:8080/hook?token=abc"), "http://127.0.0.1:8080/…");
+        assert!(!redact("not a url with SECRET").contains("SECRET"));
     }
 }

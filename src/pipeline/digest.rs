@@ -93,10 +93,13 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
     let summarizer = Extractive;
     for it in items.iter_mut() {
         if ensure_summary(it, &summarizer) && save {
-            app.store.put_item(it)?;
+            if let Some(sum) = &it.summary {
+                app.store.put_summary(&it.key, sum)?;
+            }
         }
     }
-    let scored = rank::score_all(items, &app.config.interests, now.min(end_of_day.max(now - Duration::days(3650))));
+    // Recency is judged from the digest's own day, so composing a past date ranks as it would have then.
+    let scored = rank::score_all(items, &app.config.interests, now.min(end_of_day));
     let candidates = scored
         .into_iter()
         .map(|s| {

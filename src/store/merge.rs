@@ -1,12 +1,10 @@
-//! Merging one source's entry into the item it is about, in one transaction (item + aliases + seen).
+//! Merging one source's entry into the item it is about (item + aliases + seen index).
 
-use super::{dec, enc, seen_key, Store};
+use super::{enc, seen_key, Store};
 use crate::error::Result;
 use crate::identity::Identity;
 use crate::model::{Entry, Item, ItemKind, SourceHit};
 use chrono::{DateTime, Utc};
-use sled::transaction::{ConflictableTransactionError, TransactionalTree};
-use sled::Transactional;
 
 /// What storing one entry did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,76 +14,76 @@ pub enum Upsert {
     Unchanged,
 }
 
-type TxResult<T> = std::result::Result<T, ConflictableTransactionError<String>>;
-
 impl Store {
     /// Stores what `source` (of `kind`) says about `entry`: a new item, or a merge into the item any
     /// of its identifiers already leads to.
+    ///
+    /// Not a sled transaction: sled seals and writes its log buffer at every transaction commit, which
+    /// made ingest wait on the disk once per entry. Instead one writer at a time (`write_lock`) writes in
+    /// an order whose every prefix is safe after a crash: `seen` first (a dangling entry is skipped),
+    /// then the item, then the aliases (an item found by its own key without them is merged and its
+    /// aliases written again).
     pub fn upsert(&self, source: &str, kind: &str, entry: &Entry, id: &Identity, now: DateTime<Utc>) -> Result<Upsert> {
-        (&self.items, &self.alias, &self.seen)
-            .transaction(|(items, alias, seen)| upsert_tx(items, alias, seen, source, kind, entry, id, now))
-            .map_err(|e| self.err(format!("storing {:?} from {source}: {e:?}", id.key)))
+        let _w = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let (item, outcome) = match self.find_existing(id)? {
+            None => (new_item(source, kind, entry, id, now), Upsert::New),
+            Some(old) => {
+                let mut it = old.clone();
+                merge_into(&mut it, source, kind, entry, id, now);
+                let changed = it != old;
+                if !changed && self.aliases_complete(id)? {
+                    return Ok(Upsert::Unchanged);
+                }
+                if changed {
+                    it.updated = now;
+                }
+                (it, Upsert::Merged)
+            }
+        };
+        let err = |e: sled::Error| self.err(format!("storing {:?} from {source}: {e}", item.key));
+        if outcome == Upsert::New {
+            self.seen.insert(seen_key(item.first_seen, &item.key), &[]).map_err(err)?;
+        }
+        self.items.insert(item.key.as_bytes(), enc(&item)).map_err(err)?;
+        for a in &id.aliases {
+            if self.alias.get(a.as_bytes()).map_err(err)?.is_none() {
+                self.alias.insert(a.as_bytes(), item.key.as_bytes()).map_err(err)?;
+            }
+        }
+        Ok(outcome)
     }
-}
 
-#[allow(clippy::too_many_arguments)]
-fn upsert_tx(
-    items: &TransactionalTree,
-    alias: &TransactionalTree,
-    seen: &TransactionalTree,
-    source: &str,
-    kind: &str,
-    entry: &Entry,
-    id: &Identity,
-    now: DateTime<Utc>,
-) -> TxResult<Upsert> {
-    let load = |k: &[u8]| -> TxResult<Option<Item>> {
-        match items.get(k)? {
-            None => Ok(None),
-            Some(v) => dec(&v).map(Some).map_err(ConflictableTransactionError::Abort),
-        }
-    };
-    // The strongest identifier that already leads somewhere wins. A title alone only links a paper
-    // without ids to one that has them, never two blog posts that happen to share a title.
-    let mut existing: Option<Item> = None;
-    for a in &id.aliases {
-        let Some(k) = alias.get(a.as_bytes())? else { continue };
-        let Some(it) = load(&k)? else { continue };
-        if a.starts_with("title:") {
-            let linkable = match (&it.arxiv_id, &id.arxiv_id) {
-                (Some(x), Some(y)) => x == y,
-                (Some(_), None) | (None, Some(_)) => true,
-                (None, None) => it.doi.is_some() && id.doi.is_some() && it.doi == id.doi,
-            };
-            if !linkable {
-                continue;
+    fn aliases_complete(&self, id: &Identity) -> Result<bool> {
+        for a in &id.aliases {
+            if self.alias.get(a.as_bytes()).map_err(|e| self.err(e))?.is_none() {
+                return Ok(false);
             }
         }
-        existing = Some(it);
-        break;
+        Ok(true)
     }
-    let (item, outcome) = match existing {
-        None => (new_item(source, kind, entry, id, now), Upsert::New),
-        Some(old) => {
-            let mut it = old.clone();
-            merge_into(&mut it, source, kind, entry, id, now);
-            if it == old {
-                return Ok(Upsert::Unchanged);
+
+    /// The item this identity already leads to. The strongest identifier that leads somewhere wins. A
+    /// title alone only links a paper without ids to one that has them, never two blog posts that
+    /// happen to share a title.
+    fn find_existing(&self, id: &Identity) -> Result<Option<Item>> {
+        for a in &id.aliases {
+            let Some(k) = self.alias.get(a.as_bytes()).map_err(|e| self.err(e))? else { continue };
+            let Some(it) = self.item(&String::from_utf8_lossy(&k))? else { continue };
+            if a.starts_with("title:") {
+                let linkable = match (&it.arxiv_id, &id.arxiv_id) {
+                    (Some(x), Some(y)) => x == y,
+                    (Some(_), None) | (None, Some(_)) => true,
+                    (None, None) => it.doi.is_some() && id.doi.is_some() && it.doi == id.doi,
+                };
+                if !linkable {
+                    continue;
+                }
             }
-            it.updated = now;
-            (it, Upsert::Merged)
+            return Ok(Some(it));
         }
-    };
-    for a in &id.aliases {
-        if alias.get(a.as_bytes())?.is_none() {
-            alias.insert(a.as_bytes(), item.key.as_bytes())?;
-        }
+        // After a crash between writing an item and its aliases, the item is still found by its key.
+        self.item(&id.key)
     }
-    if outcome == Upsert::New {
-        seen.insert(seen_key(item.first_seen, &item.key), &[])?;
-    }
-    items.insert(item.key.as_bytes(), enc(&item))?;
-    Ok(outcome)
 }
 
 fn hit(source: &str, kind: &str, entry: &Entry, id: &Identity, now: DateTime<Utc>) -> SourceHit {

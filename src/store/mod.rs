@@ -31,6 +31,8 @@ pub struct Store {
     sources: sled::Tree,
     digests: sled::Tree,
     sent: sled::Tree,
+    /// One writer of items at a time (fetch and digest may run concurrently in the daemon).
+    write_lock: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 pub(crate) fn enc<T: Serialize>(v: &T) -> Vec<u8> {
@@ -79,6 +81,7 @@ impl Store {
             sources: tree("sources")?,
             digests: tree("digests")?,
             sent: tree("sent")?,
+            write_lock: Default::default(),
             db,
             path,
         })
@@ -116,7 +119,18 @@ impl Store {
 
     /// Stores an item that already exists (e.g. with its summary filled in).
     pub fn put_item(&self, item: &Item) -> Result<()> {
+        let _w = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
         self.put_rec(&self.items, item.key.as_bytes(), item)
+    }
+
+    /// Stores a summary on the item as it is now (a fetch may have merged into it meanwhile).
+    pub fn put_summary(&self, key: &str, summary: &crate::model::Summary) -> Result<()> {
+        let _w = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(mut it) = self.item(key)? {
+            it.summary = Some(summary.clone());
+            self.put_rec(&self.items, key.as_bytes(), &it)?;
+        }
+        Ok(())
     }
 
     pub fn item_count(&self) -> usize {
@@ -128,9 +142,14 @@ impl Store {
     pub fn items_seen_since(&self, since: DateTime<Utc>) -> Result<Vec<Item>> {
         let start = seen_key(since, "");
         let mut out = Vec::new();
+        let mut keys = std::collections::HashSet::new();
         for kv in self.seen.range(start..) {
             let (k, _) = kv.map_err(|e| self.err(e))?;
             let key = std::str::from_utf8(&k[8..]).map_err(|e| self.err(e))?;
+            // A crash can leave a second index entry for one item; it is listed once.
+            if !keys.insert(key.to_string()) {
+                continue;
+            }
             if let Some(it) = self.item(key)? {
                 out.push(it);
             }

@@ -30,13 +30,18 @@ fn channels(e: EmailConfig, state: &std::path::Path) -> Vec<Box<dyn Channel>> {
     build_channels(&cfg, state, &http_client()).unwrap()
 }
 
+/// One ledger target: one message carries the digest to every recipient.
 fn targets() -> Vec<String> {
-    RCPTS.iter().map(|r| format!("email/{r}")).collect()
+    vec!["email".to_string()]
+}
+
+fn recipients_key() -> String {
+    RCPTS.join(",")
 }
 
 /// Checks one received message the way a mail client reads it.
-fn check_message(m: &serde_json::Value, rcpt: &str) {
-    assert_eq!(m["rcpt"], serde_json::json!([rcpt]), "one envelope recipient per message");
+fn check_message(m: &serde_json::Value, rcpts: &[&str]) {
+    assert_eq!(m["rcpt"], serde_json::json!(rcpts), "every recipient in the envelope");
     assert_eq!(m["content_type"], "multipart/alternative");
     assert_eq!(m["alternative_parts"], serde_json::json!(["text/html", "text/plain"]));
     assert!(m["charsets"].as_array().unwrap().iter().all(|c| c == "utf-8"), "{}", m["charsets"]);
@@ -48,21 +53,21 @@ fn check_message(m: &serde_json::Value, rcpt: &str) {
         assert!(header(m, h).is_empty(), "injected {h} header: {}", m["headers"]);
     }
     assert!(!m["raw_header_lines"].to_string().to_lowercase().contains("\"bcc:"), "a raw Bcc line: {}", m["raw_header_lines"]);
-    assert_eq!(header(m, "To")[0], rcpt);
+    assert_eq!(header(m, "To")[0], rcpts.join(", "));
     assert_eq!(header(m, "From")[0], "trendd <trendd@example.org>");
     assert_eq!(header(m, "Subject")[0], sanitize_header(HOSTILE_SUBJECT));
     assert!(header(m, "Subject")[0].contains("<script>") && !header(m, "Subject")[0].contains('\n'));
-    assert_eq!(header(m, "Message-ID")[0], message_id(date(), rcpt, "example.org"));
+    assert_eq!(header(m, "Message-ID")[0], message_id(date(), &rcpts.join(","), "example.org"));
     assert_eq!(header(m, "List-Unsubscribe")[0], "<mailto:trendd@example.org?subject=unsubscribe>");
     let text = m["text"].as_str().unwrap();
     assert!(text.contains("Übersicht — naïve café ✓ <script>"), "{text}");
-    assert!(text.contains("[[deliver]]") && text.contains(rcpt), "footer says how to stop: {text}");
+    assert!(text.contains("[[deliver]]"), "footer says how to stop: {text}");
     let html = m["html"].as_str().unwrap();
     assert!(html.contains("naïve café") && html.contains("[[deliver]]") && html.trim_end().ends_with("</html>"), "{html}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn starttls_auth_private_ca_one_message_per_recipient_exactly_once() {
+async fn starttls_auth_private_ca_one_message_to_every_recipient_exactly_once() {
     init();
     if !aiosmtpd_available("starttls_auth_private_ca") {
         return;
@@ -83,18 +88,16 @@ async fn starttls_auth_private_ca_one_message_per_recipient_exactly_once() {
     assert_eq!(out.failed, vec![], "{out:?}");
     assert_eq!(out.delivered, targets());
     let msgs = smtp.messages();
-    assert_eq!(msgs.len(), 2);
-    for (m, r) in msgs.iter().zip(RCPTS) {
-        assert!(m["tls"].as_bool().unwrap() && m["authenticated"].as_bool().unwrap(), "STARTTLS and AUTH were used");
-        check_message(m, r);
-    }
+    assert_eq!(msgs.len(), 1);
+    assert!(msgs[0]["tls"].as_bool().unwrap() && msgs[0]["authenticated"].as_bool().unwrap(), "STARTTLS and AUTH were used");
+    check_message(&msgs[0], &RCPTS);
     let ids: Vec<_> = msgs.iter().map(|m| header(m, "Message-ID")[0].clone()).collect();
-    assert_ne!(ids[0], ids[1], "Message-IDs differ per recipient");
+    assert_ne!(message_id(date(), &recipients_key(), "example.org"), message_id(date().succ_opt().unwrap(), &recipients_key(), "example.org"), "Message-IDs differ per day");
 
     // A rerun sends nothing; the ledger on disk says sent, with the receipt.
     let out = deliver(&store, &mut rec, &chans, &d, false).await;
     assert_eq!((out.delivered.len(), out.already_sent.clone()), (0, targets()));
-    assert_eq!(smtp.messages().len(), 2);
+    assert_eq!(smtp.messages().len(), 1);
     drop(store);
     let store = trendd::store::Store::open(&state).unwrap();
     let on_disk = store.digest(date()).unwrap().unwrap();
@@ -112,7 +115,7 @@ async fn starttls_auth_private_ca_one_message_per_recipient_exactly_once() {
     let out = deliver(&store2, &mut rec2, &channels(e, dir.path()), &d, false).await;
     assert_eq!(out.delivered, targets());
     let msgs = smtp.messages();
-    assert_eq!(msgs.len(), 6);
+    assert_eq!(msgs.len(), 3);
     let all_ids: Vec<_> = msgs.iter().map(|m| header(m, "Message-ID")[0].clone()).collect();
     assert_eq!(all_ids, [ids.clone(), ids.clone(), ids].concat(), "stable across runs");
 
@@ -138,7 +141,7 @@ async fn implicit_tls_with_password_file() {
     e.password_file = Some(pw_file.to_str().unwrap().into());
     let (store, mut rec) = store_with_record(&dir.path().join("state"), date());
     let out = deliver(&store, &mut rec, &channels(e, dir.path()), &rendered(date()), false).await;
-    assert_eq!((out.delivered, out.failed), (vec!["email/reader@example.org".to_string()], vec![]));
+    assert_eq!((out.delivered, out.failed), (targets(), vec![]));
     let msgs = smtp.messages();
     assert_eq!(msgs.len(), 1);
     assert!(msgs[0]["tls"].as_bool().unwrap() && msgs[0]["authenticated"].as_bool().unwrap());
@@ -156,7 +159,7 @@ async fn untrusted_certificate_is_refused_without_ca_file() {
     let smtp = Smtp::start(free_port(), &dir.path().join("mail"), "starttls", Some(&tls), None);
     let (store, mut rec) = store_with_record(&dir.path().join("state"), date());
     let out = deliver(&store, &mut rec, &channels(email_cfg(smtp.port, TlsMode::Starttls), dir.path()), &rendered(date()), false).await;
-    assert_eq!(out.failed.len(), 2, "{out:?}");
+    assert_eq!(out.failed.len(), 1, "{out:?}");
     let reason = &out.failed[0].1;
     assert!(reason.starts_with(&format!("email: TLS with 127.0.0.1:{} failed", smtp.port)) && reason.contains("ca_file"), "{reason}");
     assert!(smtp.messages().is_empty());
@@ -174,11 +177,9 @@ async fn plain_relay_without_auth() {
     let out = deliver(&store, &mut rec, &channels(email_cfg(smtp.port, TlsMode::None), dir.path()), &rendered(date()), false).await;
     assert_eq!((out.delivered, out.failed), (targets(), vec![]));
     let msgs = smtp.messages();
-    assert_eq!(msgs.len(), 2);
-    for (m, r) in msgs.iter().zip(RCPTS) {
-        assert!(!m["tls"].as_bool().unwrap() && !m["authenticated"].as_bool().unwrap());
-        check_message(m, r);
-    }
+    assert_eq!(msgs.len(), 1);
+    assert!(!msgs[0]["tls"].as_bool().unwrap() && !msgs[0]["authenticated"].as_bool().unwrap());
+    check_message(&msgs[0], &RCPTS);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -208,8 +209,9 @@ async fn server_down_fails_then_recovery_sends_exactly_one_each() {
     assert_eq!((out.delivered, out.failed), (targets(), vec![]));
     let out = deliver(&store, &mut rec, &chans, &d, false).await;
     assert_eq!(out.already_sent, targets());
-    let rcpts: Vec<_> = smtp.messages().iter().map(|m| m["rcpt"][0].as_str().unwrap().to_string()).collect();
-    assert_eq!(rcpts, RCPTS, "exactly one message per recipient after recovery");
+    let msgs = smtp.messages();
+    assert_eq!(msgs.len(), 1, "exactly one message after recovery");
+    assert_eq!(msgs[0]["rcpt"], serde_json::json!(RCPTS));
     assert_eq!(rec.channels[&targets()[0]].attempts, ATTEMPTS_PER_RUN + 1);
 }
 
@@ -228,7 +230,7 @@ async fn refused_login_is_a_clear_error_without_the_password() {
     e.password_env = Some(PASSWORD_ENV.into());
     let (store, mut rec) = store_with_record(&dir.path().join("state"), date());
     let out = deliver(&store, &mut rec, &channels(e, dir.path()), &rendered(date()), false).await;
-    assert_eq!(out.failed.len(), 2);
+    assert_eq!(out.failed.len(), 1);
     let reason = &out.failed[0].1;
     assert!(reason.starts_with("email: the SMTP server refused the login for user 'trendd' (535"), "{reason}");
     assert!(reason.ends_with("check password_env/password_file"), "{reason}");

@@ -1,4 +1,4 @@
-//! The `email` channel: one multipart/alternative message per recipient over SMTP (lettre), with
+//! The `email` channel: one multipart/alternative message to the configured recipients over SMTP (lettre), with
 //! STARTTLS, implicit TLS or none, an optional private CA, and AUTH with a password read at send time.
 
 use super::{secret, Channel, Rendered};
@@ -12,7 +12,9 @@ use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 
-/// Sends each digest to every address of `to`, one message each (recipients never see each other).
+/// Sends each digest as one message to every address of `to` (one SMTP transaction, so the ledger's
+/// "sent" means every recipient has it: a partial send cannot leave some recipients waiting for a retry
+/// that would reach the others twice).
 pub struct EmailChannel {
     name: String,
     cfg: EmailConfig,
@@ -51,10 +53,6 @@ impl EmailChannel {
         })
     }
 
-    fn target_of(&self, m: &Mailbox) -> String {
-        format!("{}/{}", self.name, m.email)
-    }
-
     fn subject(&self, d: &Rendered) -> String {
         let s = match &self.cfg.subject {
             Some(t) if !t.trim().is_empty() => t.replace("{date}", &d.date.to_string()).replace("{count}", &item_count(&d.json).to_string()),
@@ -63,13 +61,18 @@ impl EmailChannel {
         sanitize_header(&s)
     }
 
-    fn message(&self, rcpt: &Mailbox, d: &Rendered) -> Result<(Message, String)> {
-        let mid = message_id(d.date, rcpt.email.as_ref(), self.from.email.domain());
-        let footer = format!(
-            "You receive this digest because {} is listed in an email [[deliver]] block of trendd.toml; \
-             remove the address there to stop it.",
-            rcpt.email
-        );
+    /// The recipients as one stable string (sorted, lower case), for the Message-ID.
+    fn recipients_key(&self) -> String {
+        let mut r: Vec<String> = self.to.iter().map(|m| m.email.to_string().to_ascii_lowercase()).collect();
+        r.sort();
+        r.join(",")
+    }
+
+    fn message(&self, d: &Rendered) -> Result<(Message, String)> {
+        let mid = message_id(d.date, &self.recipients_key(), self.from.email.domain());
+        let footer = "You receive this digest because your address is listed in an email [[deliver]] block of \
+             trendd.toml; remove it there to stop it."
+            .to_string();
         let text = format!("{}\n\n-- \n{footer}\n", d.text.trim_end());
         let html_footer = format!("<p style=\"color:#777;font-size:12px\">{}</p>", escape_html(&footer));
         let html = match d.html.rfind("</body>") {
@@ -78,9 +81,11 @@ impl EmailChannel {
         };
         let unsubscribe = format!("<mailto:{}?subject=unsubscribe>", self.from.email);
         let header = |name: &str, value: String| HeaderValue::new(HeaderName::new_from_ascii(name.to_string()).expect("a valid header name"), value);
-        let msg = Message::builder()
-            .from(self.from.clone())
-            .to(rcpt.clone())
+        let mut builder = Message::builder().from(self.from.clone());
+        for rcpt in &self.to {
+            builder = builder.to(rcpt.clone());
+        }
+        let msg = builder
             .subject(self.subject(d))
             .date_now()
             .message_id(Some(mid.clone()))
@@ -112,8 +117,7 @@ impl EmailChannel {
         Ok(b.build())
     }
 
-    async fn send_to(&self, target: &str, d: &Rendered) -> Result<String> {
-        let rcpt = self.to.iter().find(|m| self.target_of(m) == target).ok_or_else(|| self.fail(format!("{target} is not a recipient of this channel")))?;
+    async fn send_to(&self, d: &Rendered) -> Result<String> {
         let password = match self.cfg.username.as_deref().filter(|u| !u.is_empty()) {
             None => None,
             Some(_) => Some(
@@ -121,7 +125,7 @@ impl EmailChannel {
                     .ok_or_else(|| self.fail("username is set but no password: set password_env or password_file"))?,
             ),
         };
-        let (msg, mid) = self.message(rcpt, d)?;
+        let (msg, mid) = self.message(d)?;
         let transport = self.transport(password.as_ref())?;
         // lettre's timeout bounds each step; this bounds the whole exchange against a server that
         // trickles its answers.
@@ -227,16 +231,16 @@ impl Channel for EmailChannel {
     }
 
     fn targets(&self) -> Vec<String> {
-        self.to.iter().map(|m| self.target_of(m)).collect()
+        vec![self.name.clone()]
     }
 
-    fn send<'a>(&'a self, target: &'a str, d: &'a Rendered) -> BoxFuture<'a, Result<String>> {
-        Box::pin(self.send_to(target, d))
+    fn send<'a>(&'a self, _target: &'a str, d: &'a Rendered) -> BoxFuture<'a, Result<String>> {
+        Box::pin(self.send_to(d))
     }
 }
 
-/// `<trendd.{date}.{hash of recipient}@{domain}>`: the same for a given day and recipient in every run
-/// and version, so a copy sent again after a crash folds into the first; different per recipient.
+/// `<trendd.{date}.{hash of the recipients}@{domain}>`: the same for a given day and recipients in every
+/// run and version, so a copy sent again after a crash folds into the first.
 pub fn message_id(date: chrono::NaiveDate, recipient: &str, domain: &str) -> String {
     let domain = if domain.is_empty() { "localhost" } else { domain };
     format!("<trendd.{date}.{:016x}@{domain}>", fnv1a64(recipient.trim().to_ascii_lowercase().as_bytes()))
@@ -286,7 +290,7 @@ mod tests {
     }
 
     #[test]
-    fn message_id_is_stable_and_per_recipient() {
+    fn message_id_is_stable_and_per_recipient_set() {
         let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
         let a = message_id(d, "reader@example.org", "example.org");
         assert_eq!(a, message_id(d, " Reader@Example.org", "example.org"));
@@ -316,7 +320,7 @@ mod tests {
             json: r#"{"sections":[{"items":[{},{}]},{"items":[{}]}]}"#.into(),
         };
         assert_eq!(ch.subject(&d), "ML 2026-01-02: 3 papers Bcc: x@y");
-        assert_eq!(ch.targets(), vec!["email/r@example.org".to_string()]);
+        assert_eq!(ch.targets(), vec!["email".to_string()]);
         assert!(EmailChannel::new("email".into(), EmailConfig { from: "not an address".into(), ..Default::default() }).is_err());
     }
 }

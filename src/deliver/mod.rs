@@ -36,8 +36,8 @@ pub struct Rendered {
 pub trait Channel: Send + Sync {
     /// Channel name from config (DeliverConfig::name()).
     fn name(&self) -> &str;
-    /// Ledger keys this channel delivers to: e.g. ["email/reader@example.org", "email/second@example.org"]
-    /// (one message per recipient), ["slack"], ["file"].
+    /// Ledger keys this channel delivers to: its name (["email"], ["slack"], ["file"]); a channel with
+    /// several independent destinations may list one key each, as `name/destination`.
     fn targets(&self) -> Vec<String>;
     /// Sends to one target; Ok(receipt) = the server's reply / message id / written path.
     fn send<'a>(&'a self, target: &'a str, d: &'a Rendered) -> futures_util::future::BoxFuture<'a, crate::Result<String>>;

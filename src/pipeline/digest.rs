@@ -170,8 +170,15 @@ fn health(app: &App) -> Result<Vec<Health>> {
     Ok(out)
 }
 
-/// What arXiv's announcement calendar means for this digest, said plainly.
+/// What arXiv's announcement calendar means for this digest, said plainly: no listing on the
+/// weekend or a holiday is news for the reader, not an error.
 fn arxiv_note(app: &App) -> Result<Option<String>> {
+    if !app.config.sources.iter().any(|s| s.kind() == "arxiv" && s.enabled()) {
+        return Ok(None);
+    }
+    if let Some(note) = crate::daemon::arxiv_announcement_note(Utc::now()) {
+        return Ok(Some(note));
+    }
     for s in app.config.sources.iter().filter(|s| s.kind() == "arxiv" && s.enabled()) {
         if let Some(note) = app.store.source_status(s.name())?.and_then(|st| st.note) {
             return Ok(Some(note));

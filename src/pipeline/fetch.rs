@@ -33,19 +33,23 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: &(dyn Fn(&So
         }
     }
     let concurrency = app.config.http.concurrency.max(1) as usize;
-    let sources: Vec<SourceReport> = futures_util::stream::iter(selected.iter())
-        .map(|src| async move {
-            let report = fetch_source(app, src.as_ref()).await;
-            on_done(&report);
-            report
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
+    // Built in a plain loop: a closure here makes the future not `Send` for the daemon's tasks
+    // (rustc's higher-ranked lifetime limits).
+    let mut jobs = Vec::with_capacity(selected.len());
+    for src in &selected {
+        jobs.push(fetch_and_report(app, src.as_ref(), on_done));
+    }
+    let sources: Vec<SourceReport> = futures_util::stream::iter(jobs).buffer_unordered(concurrency).collect().await;
     app.store.flush()?;
     let mut sources = sources;
     sources.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(FetchReport { sources })
+}
+
+async fn fetch_and_report(app: &App, src: &dyn Source, on_done: &(dyn Fn(&SourceReport) + Sync)) -> SourceReport {
+    let report = fetch_source(app, src).await;
+    on_done(&report);
+    report
 }
 
 /// Fetches one source. Every failure is reported against the source; nothing already stored is touched.

@@ -171,3 +171,24 @@ proptest! {
         }
     }
 }
+
+/// Found by the properties above (minimal inputs). The canonical form writes decoded query pairs back
+/// without encoding them, so an encoded `&`/`=` inside a value makes a different page's key, and `+`
+/// becomes a space that does not survive a second pass.
+#[test]
+fn canonical_url_keeps_encoded_query_characters_apart() {
+    let a = canonical_url("https://x.org/?b=c%26q%3Da");
+    let b = canonical_url("https://x.org/?q=a&b=c");
+    assert_ne!(a, b, "two different pages share one key");
+    let c = canonical_url("http://a.org/?q=x+y").unwrap();
+    assert_eq!(canonical_url(&format!("https://{c}")), Some(c.clone()), "not a fixed point");
+    assert!(!c.contains(' '), "a space in a key: {c:?}");
+}
+
+/// Found by the properties above: trailing punctuation is trimmed until nothing is left after the
+/// slash, and the result is no DOI at all.
+#[test]
+fn a_doi_with_an_empty_suffix_is_no_doi() {
+    assert_eq!(normalize_doi("10.1234/."), None);
+    assert_eq!(normalize_doi("see 10.1234/)."), None);
+}

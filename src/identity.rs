@@ -58,7 +58,8 @@ fn normalize_arxiv(id: &str) -> String {
 pub fn normalize_doi(s: &str) -> Option<String> {
     let m = DOI.captures(s.trim())?;
     let doi = m[1].trim_end_matches(['.', ',', ';', ')', ']']).to_ascii_lowercase();
-    Some(doi)
+    // "10.1234/" names no object.
+    (!doi.ends_with('/')).then_some(doi)
 }
 
 const TRACKING: &[&str] = &["fbclid", "gclid", "ref", "ref_src", "mc_cid", "mc_eid", "igshid"];
@@ -81,13 +82,18 @@ pub fn canonical_url(s: &str) -> Option<String> {
         .filter(|(k, _)| !k.starts_with("utm_") && !TRACKING.contains(&k.as_ref()))
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
+    pairs.retain(|(k, _)| !k.is_empty());
     pairs.sort();
     let path = u.path().trim_end_matches('/');
     let mut out = format!("{host}{port}{path}");
     if !pairs.is_empty() {
-        let q: Vec<String> = pairs.iter().map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k}={v}") }).collect();
+        // Re-encoded, so `?b=c%26q%3Da` and `?b=c&q=a` stay two pages and the key parses again.
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &pairs {
+            q.append_pair(k, v);
+        }
         out.push('?');
-        out.push_str(&q.join("&"));
+        out.push_str(&q.finish());
     }
     Some(out)
 }
@@ -202,6 +208,7 @@ mod tests {
         assert_eq!(normalize_doi("https://doi.org/10.1145/ABC.123").as_deref(), Some("10.1145/abc.123"));
         assert_eq!(normalize_doi("doi:10.1000/xyz.").as_deref(), Some("10.1000/xyz"));
         assert_eq!(normalize_doi("nothing"), None);
+        assert_eq!(normalize_doi("10.1234/."), None);
     }
 
     #[test]
@@ -211,6 +218,7 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a, "example.org/post?a=1&b=2");
         assert_eq!(canonical_url("javascript:alert(1)"), None);
+        assert_ne!(canonical_url("https://x.org/?b=c%26q%3Da"), canonical_url("https://x.org/?q=a&b=c"));
         assert_eq!(canonical_url("https://example.org:8443/x").unwrap(), "example.org:8443/x");
     }
 

@@ -106,7 +106,7 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
             let it = &s.item;
             let mut entry = DigestEntry {
                 key: it.key.clone(),
-                title: it.title.clone(),
+                title: digest_title(&it.title),
                 url: it.url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
                 summary: it.summary.as_ref().map(|s| s.text.clone()).unwrap_or_default(),
                 why: why_line(&s),
@@ -129,6 +129,15 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
         arxiv_note: arxiv_note(app)?,
         generated_at: now,
     })
+}
+
+/// A title fit for a digest line: no endless words, at most 300 characters.
+fn digest_title(t: &str) -> String {
+    let t = crate::summarize::cap_words(t);
+    if t.chars().count() <= 300 {
+        return t;
+    }
+    format!("{}…", t.chars().take(300).collect::<String>().trim_end())
 }
 
 /// Fills in the item's TL;DR when it has none (or one by another summarizer); true when it changed.

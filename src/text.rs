@@ -175,6 +175,29 @@ pub(crate) fn named_entity(name: &str) -> Option<Decoded> {
     Some(Decoded(a, char::from_u32(b).filter(|&c| c != '\0')))
 }
 
+/// The numeric character reference (`&#233;`, `&#xE9`) at `s[i] == '&'`: its character and the index
+/// just past it, or None when no digits follow.
+pub(crate) fn numeric_ref_at(s: &str, i: usize) -> Option<(char, usize)> {
+    let b = s.as_bytes();
+    let mut j = i + 2;
+    let hex = matches!(b.get(j), Some(b'x' | b'X'));
+    if hex {
+        j += 1;
+    }
+    let start = j;
+    while j < b.len() && j - start < 8 && (if hex { b[j].is_ascii_hexdigit() } else { b[j].is_ascii_digit() }) {
+        j += 1;
+    }
+    if j == start {
+        return None;
+    }
+    let n = u32::from_str_radix(&s[start..j], if hex { 16 } else { 10 }).unwrap_or(0xFFFD);
+    if b.get(j) == Some(&b';') {
+        j += 1;
+    }
+    Some((numeric_char(n), j))
+}
+
 /// A numeric character reference's code point, mapped the way browsers do (C1 controls read as
 /// windows-1252, invalid values as U+FFFD).
 pub(crate) fn numeric_char(n: u32) -> char {
@@ -196,23 +219,10 @@ pub(crate) fn decode_entity_at(s: &str, i: usize) -> (Option<Decoded>, usize) {
     let b = s.as_bytes();
     let mut j = i + 1;
     if b.get(j) == Some(&b'#') {
-        j += 1;
-        let hex = matches!(b.get(j), Some(b'x' | b'X'));
-        if hex {
-            j += 1;
-        }
-        let start = j;
-        while j < b.len() && j - start < 8 && (if hex { b[j].is_ascii_hexdigit() } else { b[j].is_ascii_digit() }) {
-            j += 1;
-        }
-        if j == start {
-            return (None, i + 1);
-        }
-        let n = u32::from_str_radix(&s[start..j], if hex { 16 } else { 10 }).unwrap_or(0xFFFD);
-        if b.get(j) == Some(&b';') {
-            j += 1;
-        }
-        return (Some(Decoded(numeric_char(n), None)), j);
+        return match numeric_ref_at(s, i) {
+            Some((c, next)) => (Some(Decoded(c, None)), next),
+            None => (None, i + 1),
+        };
     }
     let start = j;
     while j < b.len() && j - start < 32 && b[j].is_ascii_alphanumeric() {

@@ -8,7 +8,7 @@
 //! instructions are copied untouched. The XML declaration is dropped because the text is already
 //! UTF-8 and a stale `encoding=` would make the parser decode it a second time.
 
-use crate::text::{named_entity, numeric_char};
+use crate::text::named_entity;
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -74,28 +74,18 @@ fn repair_reference(doc: &str, i: usize, out: &mut String, entities: &HashMap<St
     let b = doc.as_bytes();
     let mut j = i + 1;
     if b.get(j) == Some(&b'#') {
-        j += 1;
-        let hex = matches!(b.get(j), Some(b'x' | b'X'));
-        if hex {
-            j += 1;
-        }
-        let start = j;
-        while j < b.len() && j - start < 8 && (if hex { b[j].is_ascii_hexdigit() } else { b[j].is_ascii_digit() }) {
-            j += 1;
-        }
-        if j == start {
-            out.push_str("&amp;");
-            return i + 1;
-        }
-        let n = u32::from_str_radix(&doc[start..j], if hex { 16 } else { 10 }).unwrap_or(0xFFFD);
-        if b.get(j) == Some(&b';') {
-            j += 1;
-        }
-        let c = numeric_char(n);
-        if is_xml_char(c) {
-            let _ = write!(out, "&#{};", c as u32);
-        }
-        return j;
+        return match crate::text::numeric_ref_at(doc, i) {
+            None => {
+                out.push_str("&amp;");
+                i + 1
+            }
+            Some((c, next)) => {
+                if is_xml_char(c) {
+                    let _ = write!(out, "&#{};", c as u32);
+                }
+                next
+            }
+        };
     }
     let start = j;
     while j < b.len() && j - start < 64 && (b[j].is_ascii_alphanumeric() || matches!(b[j], b'.' | b'-' | b'_')) {

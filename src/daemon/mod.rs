@@ -468,8 +468,9 @@ impl Daemon {
 }
 
 /// Waits for a job until `deadline`, then aborts it at its next await point.
-/// Hands the memory a job freed back to the system: glibc keeps freed heap in its arenas, so an idle
-/// daemon would otherwise sit at its peak after every fetch.
+/// Hands the memory a job freed back to the system. The binary allocates through mimalloc, which returns
+/// memory by itself; this covers what goes through the C allocator (TLS, and builds of the library
+/// without mimalloc), which glibc would otherwise keep in its arenas at the peak of every fetch.
 fn release_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free memory of the allocator; it has no preconditions.

@@ -9,7 +9,7 @@ use crate::config::PwcSource;
 use crate::identity::{find_arxiv_id, parse_arxiv_id};
 use crate::model::{Entry, ItemKind, Signals};
 use crate::text::clean_inline;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde_json::Value;
 
 pub const TRENDING_URL: &str = "https://huggingface.co/papers/trending";
@@ -96,14 +96,13 @@ fn parse_api(bytes: &[u8]) -> Result<Parsed, String> {
     Ok(Parsed { entries, next, note: None })
 }
 
-/// The trending page: a `[data-target][data-props]` element holds HTML-escaped JSON with a list of
-/// `{paper: {…}}`; without it, the order of `/papers/{id}` links gives the trend.
+/// The trending page: an element with `data-target` and `data-props` holds HTML-escaped JSON with a list
+/// of `{paper: {…}}`; without it, the order of `/papers/{id}` links gives the trend. Read with linear
+/// scans rather than a DOM: html5ever's tree building grows much faster than the input on deeply
+/// nested markup, and a hostile page of a few hundred KB stalled it for a minute.
 fn parse_trending_page(html: &str, base: &str) -> Result<Parsed, String> {
-    let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse("[data-target][data-props]").expect("valid selector");
-    for el in doc.select(&sel) {
-        let Some(props) = el.value().attr("data-props") else { continue };
-        let Ok(v) = serde_json::from_str::<Value>(props) else { continue };
+    for props in attribute_values(html, "data-props") {
+        let Ok(v) = serde_json::from_str::<Value>(&crate::text::decode_entities(props)) else { continue };
         let list = ["dailyPapers", "papers", "trendingPapers"].iter().find_map(|k| v.get(*k).and_then(Value::as_array));
         if let Some(list) = list {
             let entries: Vec<Entry> = list
@@ -118,20 +117,15 @@ fn parse_trending_page(html: &str, base: &str) -> Result<Parsed, String> {
             return Ok(Parsed { entries, ..Default::default() });
         }
     }
-    let a = scraper::Selector::parse("a[href]").expect("valid selector");
-    let mut seen = std::collections::HashSet::new();
-    let mut entries = Vec::new();
-    for el in doc.select(&a) {
-        let href = el.value().attr("href").unwrap_or_default();
+    let mut entries: Vec<Entry> = Vec::new();
+    for (href, inner) in links(html) {
         let Some(rest) = href.strip_prefix("/papers/").or_else(|| href.split("huggingface.co/papers/").nth(1)) else { continue };
         let Some((id, _)) = parse_arxiv_id(rest.split(['#', '?']).next().unwrap_or("")).or_else(|| find_arxiv_id(href)) else { continue };
-        let title = clean_inline(&el.text().collect::<String>());
-        if !seen.insert(id.clone()) {
-            // The first link is often an image; a later one carries the title.
-            if let Some(e) = entries.iter_mut().find(|e: &&mut Entry| e.arxiv_id.as_deref() == Some(&id)) {
-                if e.title.is_empty() {
-                    e.title = title;
-                }
+        let title = crate::text::html_to_text(inner);
+        // The first link is often an image; a later one carries the title.
+        if let Some(e) = entries.iter_mut().find(|e| e.arxiv_id.as_deref() == Some(&id)) {
+            if e.title.is_empty() {
+                e.title = title;
             }
             continue;
         }
@@ -148,8 +142,45 @@ fn parse_trending_page(html: &str, base: &str) -> Result<Parsed, String> {
     if entries.is_empty() {
         return Err(format!("no trending papers found on {base} (neither a data-props blob nor /papers/ links)"));
     }
-    let _: Option<DateTime<Utc>> = None;
     Ok(Parsed { entries, ..Default::default() })
+}
+
+/// Every double-quoted value of attribute `name` (still HTML-escaped).
+fn attribute_values<'a>(html: &'a str, name: &str) -> impl Iterator<Item = &'a str> + 'a {
+    let needle = format!("{name}=\"");
+    let mut rest = html;
+    std::iter::from_fn(move || {
+        let i = rest.find(&needle)? + needle.len();
+        let end = rest[i..].find('"')? + i;
+        let v = &rest[i..end];
+        rest = &rest[end..];
+        Some(v)
+    })
+}
+
+/// `(href, inner HTML)` of each `<a …href="…"…>…</a>`, in document order.
+fn links(html: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("<a ") {
+        let tag_end = match rest[i..].find('>') {
+            Some(e) => i + e,
+            None => break,
+        };
+        let tag = &rest[i..tag_end];
+        let close = rest[tag_end..].find("</a>").map(|c| tag_end + c).unwrap_or(tag_end + 1);
+        let inner = rest.get(tag_end + 1..close).unwrap_or("");
+        if let Some(h) = tag.find("href=") {
+            let v = &tag[h + 5..];
+            let href = match v.chars().next() {
+                Some(q @ ('"' | '\'')) => v[1..].split(q).next().unwrap_or(""),
+                _ => v.split([' ', '>']).next().unwrap_or(""),
+            };
+            out.push((href, inner));
+        }
+        rest = &rest[close.max(tag_end + 1).min(rest.len())..];
+    }
+    out
 }
 
 #[cfg(test)]
@@ -178,6 +209,13 @@ mod tests {
         assert_eq!(p.entries.len(), 2);
         assert_eq!(p.entries[0].title, "Second paper");
         assert_eq!(p.entries[1].signals.trending_rank, Some(2));
+    }
+
+    #[test]
+    fn deeply_nested_markup_is_read_in_linear_time() {
+        let page = format!("{}<a href=\"/papers/2604.00001\">Deep</a>{}", "<div>".repeat(50_000), "</div>".repeat(50_000));
+        let p = parse(&page).unwrap();
+        assert_eq!(p.entries[0].title, "Deep");
     }
 
     #[test]

@@ -81,7 +81,6 @@ pub struct Interests {
 pub struct Summarizer {
     /// "extractive" or "openai".
     pub kind: String,
-    pub max_words: u32,
     pub url: String,
     pub model: String,
     /// Environment variable holding the API key (secret; never printed).
@@ -315,8 +314,12 @@ impl Config {
         if d.max_age_days == 0 {
             return Err(("digest.max_age_days".into(), "must be at least 1".into()));
         }
-        if !matches!(self.summarizer.kind.as_str(), "extractive" | "openai") {
-            return Err(("summarizer.kind".into(), format!("{:?} is not one of extractive, openai", self.summarizer.kind)));
+        match self.summarizer.kind.as_str() {
+            "extractive" => {}
+            // Named in the design and kept in the schema, but not built yet: refusing it beats
+            // quietly summarizing with something else than the user asked for.
+            "openai" => return Err(("summarizer.kind".into(), "\"openai\" is not available in this version; use \"extractive\"".into())),
+            other => return Err(("summarizer.kind".into(), format!("{other:?} is not a summarizer (use \"extractive\")"))),
         }
         if self.http.concurrency == 0 {
             return Err(("http.concurrency".into(), "must be at least 1".into()));

@@ -22,7 +22,7 @@ pub fn trendd_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_trendd"))
 }
 
-/// Python with feedparser 6.0.14: `$FEEDPARSER_PY`, else the venv the brief names (`/tmp/fpvenv`).
+/// Python with feedparser 6.0.14: `$FEEDPARSER_PY`, else a venv at `$TMPDIR/fpvenv` (see BENCHMARKS.md).
 pub fn feedparser_python() -> Option<PathBuf> {
     let p = std::env::var_os("FEEDPARSER_PY")
         .map(PathBuf::from)

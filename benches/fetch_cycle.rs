@@ -34,7 +34,15 @@ struct Stats {
 
 impl Stats {
     fn reset(&self) {
-        for a in [&self.requests, &self.ok, &self.not_modified, &self.body_bytes, &self.conditional, &self.max_inflight, &self.connections] {
+        for a in [
+            &self.requests,
+            &self.ok,
+            &self.not_modified,
+            &self.body_bytes,
+            &self.conditional,
+            &self.max_inflight,
+            &self.connections,
+        ] {
             a.store(0, Relaxed);
         }
         self.arrivals.lock().unwrap().clear();
@@ -57,9 +65,17 @@ fn feed_body(n: usize, items: usize) -> Vec<u8> {
     s.into_bytes()
 }
 
-async fn serve(listener: TcpListener, feeds: Arc<Vec<Vec<u8>>>, latency: Duration, stats: Arc<Stats>, epoch: Instant) {
+async fn serve(
+    listener: TcpListener,
+    feeds: Arc<Vec<Vec<u8>>>,
+    latency: Duration,
+    stats: Arc<Stats>,
+    epoch: Instant,
+) {
     loop {
-        let Ok((sock, _)) = listener.accept().await else { continue };
+        let Ok((sock, _)) = listener.accept().await else {
+            continue;
+        };
         stats.connections.fetch_add(1, Relaxed);
         let (feeds, stats) = (feeds.clone(), stats.clone());
         tokio::spawn(async move {
@@ -98,7 +114,10 @@ async fn serve(listener: TcpListener, feeds: Arc<Vec<Vec<u8>>>, latency: Duratio
                 stats.max_inflight.fetch_max(now_in, Relaxed);
                 tokio::time::sleep(latency).await;
                 stats.inflight.fetch_sub(1, Relaxed);
-                let idx: Option<usize> = path.strip_prefix("/feed/").and_then(|p| p.strip_suffix(".xml")).and_then(|n| n.parse().ok());
+                let idx: Option<usize> = path
+                    .strip_prefix("/feed/")
+                    .and_then(|p| p.strip_suffix(".xml"))
+                    .and_then(|n| n.parse().ok());
                 let resp: Vec<u8> = match idx.and_then(|i| feeds.get(i).map(|b| (i, b))) {
                     None => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec(),
                     Some((i, body)) => {
@@ -108,7 +127,8 @@ async fn serve(listener: TcpListener, feeds: Arc<Vec<Vec<u8>>>, latency: Duratio
                         }
                         if inm.as_deref() == Some(etag.as_str()) {
                             stats.not_modified.fetch_add(1, Relaxed);
-                            format!("HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\n\r\n").into_bytes()
+                            format!("HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\n\r\n")
+                                .into_bytes()
                         } else {
                             stats.ok.fetch_add(1, Relaxed);
                             stats.body_bytes.fetch_add(body.len() as u64, Relaxed);
@@ -131,15 +151,24 @@ async fn serve(listener: TcpListener, feeds: Arc<Vec<Vec<u8>>>, latency: Duratio
 }
 
 fn config(path: &Path, port: u16, n: usize, http: &str, extra: &str) {
-    let list: Vec<(&str, String)> = (0..n).map(|i| ("feed", format!("http://127.0.0.1:{port}/feed/{i}.xml"))).collect();
-    write_config(path, &format!("[general]\ntimezone = \"UTC\"\n\n[http]\n{http}\n{extra}\n"), &list);
+    let list: Vec<(&str, String)> = (0..n)
+        .map(|i| ("feed", format!("http://127.0.0.1:{port}/feed/{i}.xml")))
+        .collect();
+    write_config(
+        path,
+        &format!("[general]\ntimezone = \"UTC\"\n\n[http]\n{http}\n{extra}\n"),
+        &list,
+    );
 }
 
 /// Median gap between consecutive request arrivals, in ms.
 fn median_gap(a: &[Duration]) -> f64 {
     let mut a = a.to_vec();
     a.sort();
-    let gaps: Vec<f64> = a.windows(2).map(|w| (w[1] - w[0]).as_secs_f64() * 1e3).collect();
+    let gaps: Vec<f64> = a
+        .windows(2)
+        .map(|w| (w[1] - w[0]).as_secs_f64() * 1e3)
+        .collect();
     median(&gaps)
 }
 
@@ -151,35 +180,75 @@ fn main() {
     let latency = Duration::from_millis(env_or("BENCH_LATENCY_MS", 100u64));
     let items = env_or("BENCH_FEED_ITEMS", 20usize);
     println!("machine: {}", machine());
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let feeds: Arc<Vec<Vec<u8>>> = Arc::new((0..n).map(|i| feed_body(i, items)).collect());
     let total: usize = feeds.iter().map(Vec::len).sum();
     let stats = Arc::new(Stats::default());
     let epoch = Instant::now();
     let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
     let port = listener.local_addr().unwrap().port();
-    rt.spawn(serve(listener, feeds.clone(), latency, stats.clone(), epoch));
-    println!("{n} feeds of {items} items ({:.1} MB in all) on 127.0.0.1:{port}, {} ms per request", total as f64 / 1e6, latency.as_millis());
+    rt.spawn(serve(
+        listener,
+        feeds.clone(),
+        latency,
+        stats.clone(),
+        epoch,
+    ));
+    println!(
+        "{n} feeds of {items} items ({:.1} MB in all) on 127.0.0.1:{port}, {} ms per request",
+        total as f64 / 1e6,
+        latency.as_millis()
+    );
 
     let tmp = tempfile::tempdir().unwrap();
     let defaults = trendd::config::parse_str("", "defaults").unwrap().http;
     let scenarios: Vec<(&str, String, u32, f64)> = vec![
-        ("default [http]", String::new(), defaults.concurrency, defaults.per_host_interval_secs),
-        ("per_host_interval_secs = 0", "per_host_interval_secs = 0.0".into(), defaults.concurrency, 0.0),
-        ("per_host_interval_secs = 0, concurrency = 32", "per_host_interval_secs = 0.0\nconcurrency = 32".into(), 32, 0.0),
+        (
+            "default [http]",
+            String::new(),
+            defaults.concurrency,
+            defaults.per_host_interval_secs,
+        ),
+        (
+            "per_host_interval_secs = 0",
+            "per_host_interval_secs = 0.0".into(),
+            defaults.concurrency,
+            0.0,
+        ),
+        (
+            "per_host_interval_secs = 0, concurrency = 32",
+            "per_host_interval_secs = 0.0\nconcurrency = 32".into(),
+            32,
+            0.0,
+        ),
     ];
     for (k, (label, http, conc, interval)) in scenarios.iter().enumerate() {
         let cfg = tmp.path().join(format!("c{k}.toml"));
         config(&cfg, port, n, http, "");
         let state = tmp.path().join(format!("s{k}"));
         let conc_ideal = (n as f64 / *conc as f64).ceil() * latency.as_secs_f64();
-        let host_ideal = if *interval > 0.0 { (n as f64 - 1.0) * interval + latency.as_secs_f64() } else { 0.0 };
+        let host_ideal = if *interval > 0.0 {
+            (n as f64 - 1.0) * interval + latency.as_secs_f64()
+        } else {
+            0.0
+        };
         let ideal = conc_ideal.max(host_ideal);
         println!("== {label}: concurrency {conc}, per-host interval {interval} s; ideal {ideal:.2} s (concurrency bound {conc_ideal:.2} s, host bound {host_ideal:.2} s); load {}", loadavg());
         for cycle in 1..=2 {
             stats.reset();
             let r = run_child(
-                Command::new(trendd_bin()).arg("--config").arg(&cfg).arg("--state-dir").arg(&state).arg("fetch").stdout(Stdio::null()).stderr(Stdio::null()),
+                Command::new(trendd_bin())
+                    .arg("--config")
+                    .arg(&cfg)
+                    .arg("--state-dir")
+                    .arg(&state)
+                    .arg("fetch")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null()),
                 Duration::from_secs(900),
             );
             let arrivals = stats.arrivals.lock().unwrap().clone();
@@ -205,7 +274,13 @@ fn main() {
     // `trendd run`: idle after start-up, after one scheduled fetch cycle, and its peak.
     stats.reset();
     let cfg = tmp.path().join("daemon.toml");
-    config(&cfg, port, n, "per_host_interval_secs = 0.0", "[schedule]\nfetch = \"*/15 * * * * *\"\ndigest = \"0 0 1 1 *\"\ncatch_up = false\n");
+    config(
+        &cfg,
+        port,
+        n,
+        "per_host_interval_secs = 0.0",
+        "[schedule]\nfetch = \"*/15 * * * * *\"\ndigest = \"0 0 1 1 *\"\ncatch_up = false\n",
+    );
     let state = tmp.path().join("daemon-state");
     let mut child = Command::new(trendd_bin())
         .arg("--config")

@@ -39,16 +39,38 @@ fn corpus_inputs(shared: &Path) -> Vec<Input> {
         }
     }
     files.sort();
-    files.into_iter().map(|p| Input { kind: "feed", bytes: std::fs::read(&p).unwrap(), path: p }).collect()
+    files
+        .into_iter()
+        .map(|p| Input {
+            kind: "feed",
+            bytes: std::fs::read(&p).unwrap(),
+            path: p,
+        })
+        .collect()
 }
 
 fn fixture_inputs(shared: &Path) -> Vec<Input> {
     let mut out = Vec::new();
-    for (dir, kind) in [("arxiv-api", "arxiv"), ("arxiv-rss", "arxiv"), ("hf-daily", "huggingface"), ("pwc", "paperswithcode"), ("blogs", "feed")] {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(shared.join("fixtures").join(dir)).into_iter().flatten().flatten().map(|e| e.path()).collect();
+    for (dir, kind) in [
+        ("arxiv-api", "arxiv"),
+        ("arxiv-rss", "arxiv"),
+        ("hf-daily", "huggingface"),
+        ("pwc", "paperswithcode"),
+        ("blogs", "feed"),
+    ] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(shared.join("fixtures").join(dir))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
         files.sort();
         for p in files {
-            out.push(Input { kind, bytes: std::fs::read(&p).unwrap(), path: p });
+            out.push(Input {
+                kind,
+                bytes: std::fs::read(&p).unwrap(),
+                path: p,
+            });
         }
     }
     out
@@ -75,7 +97,13 @@ struct Stage {
 fn timed<T>(f: impl FnOnce() -> T) -> (T, Stage) {
     let (c0, w0) = (cpu_time(), Instant::now());
     let r = f();
-    (r, Stage { cpu: cpu_time() - c0, wall: w0.elapsed() })
+    (
+        r,
+        Stage {
+            cpu: cpu_time() - c0,
+            wall: w0.elapsed(),
+        },
+    )
 }
 
 /// In-process figures for one set of inputs.
@@ -87,7 +115,11 @@ fn in_process(label: &str, inputs: &[Input], runs: usize, tmp: &Path) -> f64 {
         let mut entries = Vec::new();
         let mut failed = 0;
         for (i, inp) in inputs.iter().enumerate() {
-            let body = Body { bytes: &inp.bytes, content_type: None, url: &urls[i] };
+            let body = Body {
+                bytes: &inp.bytes,
+                content_type: None,
+                url: &urls[i],
+            };
             match srcs[i].parse(&body) {
                 Ok(p) => entries.push(p.entries),
                 Err(_) => {
@@ -110,7 +142,12 @@ fn in_process(label: &str, inputs: &[Input], runs: usize, tmp: &Path) -> f64 {
         parse_cpu.push(st.cpu.as_secs_f64());
         n_entries = entries.iter().map(Vec::len).sum::<usize>();
         n_failed = failed;
-        let (ids, st) = timed(|| entries.iter().map(|es| es.iter().map(identify).collect::<Vec<_>>()).collect::<Vec<_>>());
+        let (ids, st) = timed(|| {
+            entries
+                .iter()
+                .map(|es| es.iter().map(identify).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        });
         ident_cpu.push(st.cpu.as_secs_f64());
         let store = Store::open(&tmp.join(format!("{label}-stage-{r}"))).unwrap();
         let now = chrono::Utc::now();
@@ -118,7 +155,9 @@ fn in_process(label: &str, inputs: &[Input], runs: usize, tmp: &Path) -> f64 {
             for (i, (es, is)) in entries.iter().zip(&ids).enumerate() {
                 for (e, id) in es.iter().zip(is) {
                     if let Some(id) = id {
-                        store.upsert(srcs[i].name(), srcs[i].kind(), e, id, now).unwrap();
+                        store
+                            .upsert(srcs[i].name(), srcs[i].kind(), e, id, now)
+                            .unwrap();
                     }
                 }
             }
@@ -133,11 +172,19 @@ fn in_process(label: &str, inputs: &[Input], runs: usize, tmp: &Path) -> f64 {
         let (_, st) = timed(|| {
             let now = chrono::Utc::now();
             for (i, inp) in inputs.iter().enumerate() {
-                let body = Body { bytes: &inp.bytes, content_type: None, url: &urls[i] };
-                let Ok(p) = srcs[i].parse(&body) else { continue };
+                let body = Body {
+                    bytes: &inp.bytes,
+                    content_type: None,
+                    url: &urls[i],
+                };
+                let Ok(p) = srcs[i].parse(&body) else {
+                    continue;
+                };
                 for e in &p.entries {
                     if let Some(id) = identify(e) {
-                        store.upsert(srcs[i].name(), srcs[i].kind(), e, &id, now).unwrap();
+                        store
+                            .upsert(srcs[i].name(), srcs[i].kind(), e, &id, now)
+                            .unwrap();
                     }
                 }
             }
@@ -147,15 +194,33 @@ fn in_process(label: &str, inputs: &[Input], runs: usize, tmp: &Path) -> f64 {
         full_wall.push(st.wall.as_secs_f64());
     }
     let mb = bytes as f64 / 1e6;
-    let (p, i, s, f) = (median(&parse_cpu), median(&ident_cpu), median(&store_cpu), median(&full_cpu));
+    let (p, i, s, f) = (
+        median(&parse_cpu),
+        median(&ident_cpu),
+        median(&store_cpu),
+        median(&full_cpu),
+    );
     println!(
         "[{label}] in-process: {} files, {:.2} MB, {n_entries} entries ({n_failed} files refused), {n_items} items stored",
         inputs.len(),
         mb
     );
-    println!("[{label}]   parse+normalize  cpu {:>8.1} ms  {:>7.1} MB/s  {:>9.0} entries/s", p * 1e3, mb / p, n_entries as f64 / p);
-    println!("[{label}]   identify         cpu {:>8.1} ms  {:>9.0} entries/s", i * 1e3, n_entries as f64 / i);
-    println!("[{label}]   store (upsert)   cpu {:>8.1} ms  {:>9.0} entries/s", s * 1e3, n_entries as f64 / s);
+    println!(
+        "[{label}]   parse+normalize  cpu {:>8.1} ms  {:>7.1} MB/s  {:>9.0} entries/s",
+        p * 1e3,
+        mb / p,
+        n_entries as f64 / p
+    );
+    println!(
+        "[{label}]   identify         cpu {:>8.1} ms  {:>9.0} entries/s",
+        i * 1e3,
+        n_entries as f64 / i
+    );
+    println!(
+        "[{label}]   store (upsert)   cpu {:>8.1} ms  {:>9.0} entries/s",
+        s * 1e3,
+        n_entries as f64 / s
+    );
     println!(
         "[{label}]   full pipeline    cpu {:>8.1} ms  {:>7.1} MB/s  {:>9.0} entries/s  (wall {:.1} ms; medians of {runs})",
         f * 1e3,
@@ -186,9 +251,18 @@ const FP_WHOLE: &str = "import sys, feedparser\nn = 0\nfor p in open(sys.argv[1]
 fn feedparser_in_process(py: &Path, list: &Path, runs: usize, tmp: &Path) -> Option<(f64, u64)> {
     let script = tmp.join("fp_inproc.py");
     std::fs::write(&script, FP_INPROC).unwrap();
-    let out = Command::new(py).arg(&script).arg(list).arg(runs.to_string()).output().ok()?;
+    let out = Command::new(py)
+        .arg(&script)
+        .arg(list)
+        .arg(runs.to_string())
+        .output()
+        .ok()?;
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
-    let cpu: Vec<f64> = v["cpu"].as_array()?.iter().filter_map(|x| x.as_f64()).collect();
+    let cpu: Vec<f64> = v["cpu"]
+        .as_array()?
+        .iter()
+        .filter_map(|x| x.as_f64())
+        .collect();
     Some((median(&cpu), v["entries"].as_u64()?))
 }
 
@@ -198,7 +272,15 @@ fn whole_process(label: &str, inputs: &[&Input], runs: usize, tmp: &Path, py: Op
     let list: Vec<(&str, String)> = inputs.iter().map(|i| (i.kind, file_url(&i.path))).collect();
     write_config(&cfg, "[general]\ntimezone = \"UTC\"\n", &list);
     let files = tmp.join(format!("{label}-files.txt"));
-    std::fs::write(&files, inputs.iter().map(|i| i.path.display().to_string()).collect::<Vec<_>>().join("\n")).unwrap();
+    std::fs::write(
+        &files,
+        inputs
+            .iter()
+            .map(|i| i.path.display().to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .unwrap();
     let script = tmp.join("fp_whole.py");
     std::fs::write(&script, FP_WHOLE).unwrap();
     let bytes: usize = inputs.iter().map(|i| i.bytes.len()).sum();
@@ -206,14 +288,28 @@ fn whole_process(label: &str, inputs: &[&Input], runs: usize, tmp: &Path, py: Op
     for k in 0..runs {
         let state = tmp.join(format!("{label}-whole-state-{k}"));
         let r = run_child(
-            Command::new(trendd_bin()).arg("--config").arg(&cfg).arg("--state-dir").arg(&state).arg("fetch").stdout(Stdio::null()).stderr(Stdio::null()),
+            Command::new(trendd_bin())
+                .arg("--config")
+                .arg(&cfg)
+                .arg("--state-dir")
+                .arg(&state)
+                .arg("fetch")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
             Duration::from_secs(600),
         );
         assert!(r.code == 0, "trendd fetch exited {}", r.code);
         tr.push(r.wall.as_secs_f64());
         trss.push(r.max_rss_kib as f64);
         if let Some(py) = py {
-            let r = run_child(Command::new(py).arg(&script).arg(&files).stdout(Stdio::null()).stderr(Stdio::null()), Duration::from_secs(600));
+            let r = run_child(
+                Command::new(py)
+                    .arg(&script)
+                    .arg(&files)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null()),
+                Duration::from_secs(600),
+            );
             tp.push(r.wall.as_secs_f64());
         }
     }
@@ -228,9 +324,17 @@ fn whole_process(label: &str, inputs: &[&Input], runs: usize, tmp: &Path, py: Op
     );
     if !tp.is_empty() {
         let p = median(&tp);
-        print!("; feedparser process {:.0} ms; ratio {:.1}x", p * 1e3, p / t);
+        print!(
+            "; feedparser process {:.0} ms; ratio {:.1}x",
+            p * 1e3,
+            p / t
+        );
     }
-    println!("  (medians of {runs}; runs {:?} vs {:?} ms)", ms(&tr), ms(&tp));
+    println!(
+        "  (medians of {runs}; runs {:?} vs {:?} ms)",
+        ms(&tr),
+        ms(&tp)
+    );
 }
 
 /// The costs `trendd fetch` pays once per process, whatever the number of feeds: config load,
@@ -246,7 +350,13 @@ fn fixed_costs(inputs: &[Input], tmp: &Path) {
     let store = Store::open(&tmp.join("fixed-state")).unwrap();
     let open = t.elapsed();
     let t = Instant::now();
-    let app = trendd::pipeline::App::new(loaded.config, Some(cfg.clone()), tmp.join("fixed-state"), store.clone()).unwrap();
+    let app = trendd::pipeline::App::new(
+        loaded.config,
+        Some(cfg.clone()),
+        tmp.join("fixed-state"),
+        store.clone(),
+    )
+    .unwrap();
     let client = t.elapsed();
     store.put_source_status("x", &Default::default()).unwrap();
     let t = Instant::now();
@@ -259,7 +369,14 @@ fn fixed_costs(inputs: &[Input], tmp: &Path) {
     let mut walls = Vec::new();
     for k in 0..5 {
         let r = run_child(
-            Command::new(trendd_bin()).arg("--config").arg(&one).arg("--state-dir").arg(tmp.join(format!("one-{k}"))).arg("fetch").stdout(Stdio::null()).stderr(Stdio::null()),
+            Command::new(trendd_bin())
+                .arg("--config")
+                .arg(&one)
+                .arg("--state-dir")
+                .arg(tmp.join(format!("one-{k}")))
+                .arg("fetch")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
             Duration::from_secs(60),
         );
         walls.push(r.wall.as_secs_f64());
@@ -281,22 +398,35 @@ fn fixed_costs(inputs: &[Input], tmp: &Path) {
 fn file_reads(inputs: &[Input]) {
     use futures_util::StreamExt;
     use tokio::io::AsyncReadExt;
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let paths: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
     let mut tok = Vec::new();
     let mut std_ = Vec::new();
     for _ in 0..5 {
         let t = Instant::now();
-        rt.block_on(futures_util::stream::iter(paths.iter()).map(|p| async move {
-            let f = tokio::fs::File::open(p).await.unwrap();
-            let m = f.metadata().await.unwrap();
-            let mut b = Vec::with_capacity(m.len() as usize);
-            f.take(m.len() + 1).read_to_end(&mut b).await.unwrap();
-            b.len()
-        }).buffer_unordered(8).collect::<Vec<_>>());
+        rt.block_on(
+            futures_util::stream::iter(paths.iter())
+                .map(|p| async move {
+                    let f = tokio::fs::File::open(p).await.unwrap();
+                    let m = f.metadata().await.unwrap();
+                    let mut b = Vec::with_capacity(m.len() as usize);
+                    f.take(m.len() + 1).read_to_end(&mut b).await.unwrap();
+                    b.len()
+                })
+                .buffer_unordered(8)
+                .collect::<Vec<_>>(),
+        );
         tok.push(t.elapsed().as_secs_f64());
         let t = Instant::now();
-        rt.block_on(futures_util::stream::iter(paths.iter()).map(|p| async move { std::fs::read(p).unwrap().len() }).buffer_unordered(8).collect::<Vec<_>>());
+        rt.block_on(
+            futures_util::stream::iter(paths.iter())
+                .map(|p| async move { std::fs::read(p).unwrap().len() })
+                .buffer_unordered(8)
+                .collect::<Vec<_>>(),
+        );
         std_.push(t.elapsed().as_secs_f64());
     }
     println!(
@@ -320,21 +450,41 @@ fn main() {
     println!("machine: {}", machine());
     let tmp = tempfile::tempdir().unwrap();
     let py = feedparser_python();
-    for (label, inputs) in [("corpus-wellformed", corpus_inputs(&shared)), ("fixtures", fixture_inputs(&shared))] {
+    for (label, inputs) in [
+        ("corpus-wellformed", corpus_inputs(&shared)),
+        ("fixtures", fixture_inputs(&shared)),
+    ] {
         if label == "corpus-wellformed" {
             fixed_costs(&inputs, tmp.path());
             file_reads(&inputs);
         }
         let cpu = in_process(label, &inputs, runs, tmp.path());
         // feedparser reads XML only; the JSON fixtures (Hugging Face, Papers with Code) have no Python twin.
-        let xml: Vec<&Input> = inputs.iter().filter(|i| i.path.extension().is_some_and(|x| x == "xml")).collect();
+        let xml: Vec<&Input> = inputs
+            .iter()
+            .filter(|i| i.path.extension().is_some_and(|x| x == "xml"))
+            .collect();
         if let Some(py) = &py {
             let list = tmp.path().join(format!("{label}-xml.txt"));
-            std::fs::write(&list, xml.iter().map(|i| i.path.display().to_string()).collect::<Vec<_>>().join("\n")).unwrap();
+            std::fs::write(
+                &list,
+                xml.iter()
+                    .map(|i| i.path.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+            .unwrap();
             let xml_only = if xml.len() == inputs.len() {
                 cpu
             } else {
-                let owned: Vec<Input> = xml.iter().map(|i| Input { kind: i.kind, path: i.path.clone(), bytes: i.bytes.clone() }).collect();
+                let owned: Vec<Input> = xml
+                    .iter()
+                    .map(|i| Input {
+                        kind: i.kind,
+                        path: i.path.clone(),
+                        bytes: i.bytes.clone(),
+                    })
+                    .collect();
                 in_process(&format!("{label}-xml"), &owned, runs, tmp.path())
             };
             if let Some((fp, n)) = feedparser_in_process(py, &list, runs, tmp.path()) {

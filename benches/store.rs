@@ -22,9 +22,17 @@ use trendd::model::{Entry, ItemKind, Signals};
 use trendd::pipeline::{compose_digest, App};
 use trendd::store::Store;
 
-const FIRST: &[&str] = &["Wei", "Anna", "Rahul", "Maria", "Jun", "David", "Sofia", "Kenji", "Olga", "Ahmed", "Lucas", "Mei", "Pierre", "Aisha", "Tom", "Ines"];
-const LAST: &[&str] = &["Zhang", "Smith", "Kumar", "Garcia", "Li", "Müller", "Rossi", "Tanaka", "Ivanova", "Hassan", "Silva", "Chen", "Dubois", "Okafor", "Brown", "Novak"];
-const CATS: &[&str] = &["cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML", "cs.RO", "cs.IR", "eess.AS"];
+const FIRST: &[&str] = &[
+    "Wei", "Anna", "Rahul", "Maria", "Jun", "David", "Sofia", "Kenji", "Olga", "Ahmed", "Lucas",
+    "Mei", "Pierre", "Aisha", "Tom", "Ines",
+];
+const LAST: &[&str] = &[
+    "Zhang", "Smith", "Kumar", "Garcia", "Li", "Müller", "Rossi", "Tanaka", "Ivanova", "Hassan",
+    "Silva", "Chen", "Dubois", "Okafor", "Brown", "Novak",
+];
+const CATS: &[&str] = &[
+    "cs.LG", "cs.CL", "cs.CV", "cs.AI", "stat.ML", "cs.RO", "cs.IR", "eess.AS",
+];
 
 /// Real abstracts to reuse (SciTLDR dev), else generated prose; and a vocabulary for titles.
 fn corpus(shared: Option<&Path>) -> (Vec<String>, Vec<String>) {
@@ -59,7 +67,12 @@ fn corpus(shared: Option<&Path>) -> (Vec<String>, Vec<String>) {
     }
     let mut vocab: Vec<String> = abstracts
         .iter()
-        .flat_map(|a| a.split(|c: char| !c.is_alphabetic()).filter(|w| w.len() > 3).map(str::to_lowercase).collect::<Vec<_>>())
+        .flat_map(|a| {
+            a.split(|c: char| !c.is_alphabetic())
+                .filter(|w| w.len() > 3)
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        })
         .collect();
     vocab.sort();
     vocab.dedup();
@@ -77,14 +90,21 @@ struct Gen {
 impl Gen {
     /// When item `i` is first seen: `per_day` items spread over each day.
     fn seen_at(&self, i: u64) -> DateTime<Utc> {
-        self.t0 + Days::days((i / self.per_day) as i64) + Days::milliseconds(((i % self.per_day) * 86_400_000 / self.per_day) as i64)
+        self.t0
+            + Days::days((i / self.per_day) as i64)
+            + Days::milliseconds(((i % self.per_day) * 86_400_000 / self.per_day) as i64)
     }
 
     /// An arXiv-like id: YYMM of the item's month since 2020-01, then its number within the month.
     fn arxiv_id(&self, i: u64) -> String {
         let per_month = self.per_day * 30;
         let month = i / per_month;
-        format!("{:02}{:02}.{:05}", 20 + month / 12 % 80, month % 12 + 1, i % per_month + 1)
+        format!(
+            "{:02}{:02}.{:05}",
+            20 + month / 12 % 80,
+            month % 12 + 1,
+            i % per_month + 1
+        )
     }
 
     /// The entries the sources report about item `i`: arXiv always, Hugging Face for 40%, PwC for 20%.
@@ -93,10 +113,22 @@ impl Gen {
         let published = Some(self.seen_at(i));
         let r = &mut self.rng;
         let nt = r.usize(6..11);
-        let title: Vec<&str> = (0..nt).map(|_| self.vocab[r.usize(..self.vocab.len())].as_str()).collect();
+        let title: Vec<&str> = (0..nt)
+            .map(|_| self.vocab[r.usize(..self.vocab.len())].as_str())
+            .collect();
         let title = title.join(" ");
-        let authors: Vec<String> = (0..r.usize(3..9)).map(|_| format!("{} {}", FIRST[r.usize(..FIRST.len())], LAST[r.usize(..LAST.len())])).collect();
-        let cats: Vec<String> = (0..r.usize(1..4)).map(|_| CATS[r.usize(..CATS.len())].to_string()).collect();
+        let authors: Vec<String> = (0..r.usize(3..9))
+            .map(|_| {
+                format!(
+                    "{} {}",
+                    FIRST[r.usize(..FIRST.len())],
+                    LAST[r.usize(..LAST.len())]
+                )
+            })
+            .collect();
+        let cats: Vec<String> = (0..r.usize(1..4))
+            .map(|_| CATS[r.usize(..CATS.len())].to_string())
+            .collect();
         let abs = self.abstracts[r.usize(..self.abstracts.len())].clone();
         let arxiv = Entry {
             title: title.clone(),
@@ -108,7 +140,11 @@ impl Gen {
             published,
             categories: cats,
             kind: Some(ItemKind::Paper),
-            signals: Signals { announce_type: Some("new".into()), rank: Some((i % self.per_day) as u32 + 1), ..Default::default() },
+            signals: Signals {
+                announce_type: Some("new".into()),
+                rank: Some((i % self.per_day) as u32 + 1),
+                ..Default::default()
+            },
             ..Default::default()
         };
         let mut out = vec![("arxiv", "arxiv", arxiv)];
@@ -130,7 +166,8 @@ impl Gen {
                         comments: Some(r.u32(0..20)),
                         ai_summary: Some(summary),
                         ai_keywords: vec!["llm".into(), "reasoning".into()],
-                        github_repo: (r.u8(..2) == 0).then(|| format!("https://github.com/lab{}/repo{i}", r.u32(..1000))),
+                        github_repo: (r.u8(..2) == 0)
+                            .then(|| format!("https://github.com/lab{}/repo{i}", r.u32(..1000))),
                         ..Default::default()
                     },
                     ..Default::default()
@@ -147,7 +184,11 @@ impl Gen {
                     arxiv_id: Some(id),
                     published,
                     kind: Some(ItemKind::Paper),
-                    signals: Signals { github_stars: Some(r.u32(0..5000)), trending_rank: Some(r.u32(1..100)), ..Default::default() },
+                    signals: Signals {
+                        github_stars: Some(r.u32(0..5000)),
+                        trending_rank: Some(r.u32(1..100)),
+                        ..Default::default()
+                    },
                     ..Default::default()
                 },
             ));
@@ -175,9 +216,19 @@ fn main() {
     println!("machine: {}", machine());
     let shared = shared_dir();
     let (abstracts, vocab) = corpus(shared.as_deref());
-    let today = Utc::now().date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    let today = Utc::now()
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc();
     let t0 = today - Days::days((max / per_day) as i64 - 1);
-    let mut g = Gen { rng: fastrand::Rng::with_seed(42), abstracts, vocab, per_day, t0 };
+    let mut g = Gen {
+        rng: fastrand::Rng::with_seed(42),
+        abstracts,
+        vocab,
+        per_day,
+        t0,
+    };
 
     // BENCH_KEEP=DIR keeps the store (and its config) in DIR for profiling afterwards.
     let keep = std::env::var_os("BENCH_KEEP").map(std::path::PathBuf::from);
@@ -188,7 +239,10 @@ fn main() {
     let cfg_path = root.join("trendd.toml");
     std::fs::write(&cfg_path, config_text()).unwrap();
     let config = trendd::config::parse_str(config_text(), "bench").unwrap();
-    println!("store at {}; {per_day} items per day; sizes {sizes:?}", state.display());
+    println!(
+        "store at {}; {per_day} items per day; sizes {sizes:?}",
+        state.display()
+    );
 
     let mut store = Store::open(&state).unwrap();
     let mut next = 0u64;
@@ -222,7 +276,11 @@ fn main() {
             ident.as_secs_f64() * 1e6 / upserts.max(1) as f64
         );
         // What an item itself weighs (MessagePack, as stored), from a sample.
-        let sample: Vec<usize> = store.all_items().take(2000).map(|it| rmp_serde::to_vec_named(&it.unwrap()).unwrap().len()).collect();
+        let sample: Vec<usize> = store
+            .all_items()
+            .take(2000)
+            .map(|it| rmp_serde::to_vec_named(&it.unwrap()).unwrap().len())
+            .collect();
         let payload = sample.iter().sum::<usize>() as f64 / sample.len().max(1) as f64;
         println!(
             "  disk: {:.0} MB allocated ({:.0} B/item), {:.0} MB logical ({:.0} B/item); an item's value is {payload:.0} B (mean of {})",
@@ -237,7 +295,13 @@ fn main() {
         let last = g.seen_at(size - 1);
         let date: NaiveDate = last.date_naive();
         let since = Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).unwrap());
-        let app = App::new(config.clone(), Some(cfg_path.clone()), state.clone(), store.clone()).unwrap();
+        let app = App::new(
+            config.clone(),
+            Some(cfg_path.clone()),
+            state.clone(),
+            store.clone(),
+        )
+        .unwrap();
         let (mut scan, mut comp) = (Vec::new(), Vec::new());
         let (mut window, mut in_digest) = (0, 0);
         for _ in 0..runs {
@@ -286,6 +350,10 @@ fn main() {
             open * 1e3
         );
         let (rss_now, hwm) = self_rss_kib();
-        println!("  bench process RSS {:.0} MiB (peak {:.0} MiB)", rss_now as f64 / 1024.0, hwm as f64 / 1024.0);
+        println!(
+            "  bench process RSS {:.0} MiB (peak {:.0} MiB)",
+            rss_now as f64 / 1024.0,
+            hwm as f64 / 1024.0
+        );
     }
 }

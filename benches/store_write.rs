@@ -43,8 +43,19 @@ fn inputs(shared: &Path) -> Vec<(&'static str, PathBuf)> {
     }
     corpus.sort();
     out.extend(corpus.into_iter().map(|p| ("feed", p)));
-    for (dir, kind) in [("arxiv-api", "arxiv"), ("arxiv-rss", "arxiv"), ("hf-daily", "huggingface"), ("pwc", "paperswithcode"), ("blogs", "feed")] {
-        let mut f: Vec<PathBuf> = std::fs::read_dir(shared.join("fixtures").join(dir)).into_iter().flatten().flatten().map(|e| e.path()).collect();
+    for (dir, kind) in [
+        ("arxiv-api", "arxiv"),
+        ("arxiv-rss", "arxiv"),
+        ("hf-daily", "huggingface"),
+        ("pwc", "paperswithcode"),
+        ("blogs", "feed"),
+    ] {
+        let mut f: Vec<PathBuf> = std::fs::read_dir(shared.join("fixtures").join(dir))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
         f.sort();
         out.extend(f.into_iter().map(|p| (kind, p)));
     }
@@ -52,15 +63,30 @@ fn inputs(shared: &Path) -> Vec<(&'static str, PathBuf)> {
 }
 
 fn open_bare(dir: &Path) -> (sled::Db, sled::Tree, sled::Tree, sled::Tree) {
-    let db = sled::Config::new().path(dir).cache_capacity(16 * 1024 * 1024).open().unwrap();
-    let (i, a, s) = (db.open_tree("items").unwrap(), db.open_tree("alias").unwrap(), db.open_tree("seen").unwrap());
+    let db = sled::Config::new()
+        .path(dir)
+        .cache_capacity(16 * 1024 * 1024)
+        .open()
+        .unwrap();
+    let (i, a, s) = (
+        db.open_tree("items").unwrap(),
+        db.open_tree("alias").unwrap(),
+        db.open_tree("seen").unwrap(),
+    );
     (db, i, a, s)
 }
 
 type Tx<T> = Result<T, ConflictableTransactionError<()>>;
 
 /// The reads and writes one upsert does, inside a transaction.
-fn replay_tx(items: &TransactionalTree, alias: &TransactionalTree, seen: &TransactionalTree, id: &Identity, value: &[u8], seen_key: &[u8]) -> Tx<()> {
+fn replay_tx(
+    items: &TransactionalTree,
+    alias: &TransactionalTree,
+    seen: &TransactionalTree,
+    id: &Identity,
+    value: &[u8],
+    seen_key: &[u8],
+) -> Tx<()> {
     let mut found = None;
     for a in &id.aliases {
         if let Some(k) = alias.get(a.as_bytes())? {
@@ -70,7 +96,9 @@ fn replay_tx(items: &TransactionalTree, alias: &TransactionalTree, seen: &Transa
             }
         }
     }
-    let key = found.map(|k| k.to_vec()).unwrap_or_else(|| id.key.as_bytes().to_vec());
+    let key = found
+        .map(|k| k.to_vec())
+        .unwrap_or_else(|| id.key.as_bytes().to_vec());
     for a in &id.aliases {
         if alias.get(a.as_bytes())?.is_none() {
             alias.insert(a.as_bytes(), key.as_slice())?;
@@ -84,7 +112,14 @@ fn replay_tx(items: &TransactionalTree, alias: &TransactionalTree, seen: &Transa
 }
 
 /// The same reads and writes on the bare trees, no transaction.
-fn replay_plain(items: &sled::Tree, alias: &sled::Tree, seen: &sled::Tree, id: &Identity, value: &[u8], seen_key: &[u8]) {
+fn replay_plain(
+    items: &sled::Tree,
+    alias: &sled::Tree,
+    seen: &sled::Tree,
+    id: &Identity,
+    value: &[u8],
+    seen_key: &[u8],
+) {
     let mut found = None;
     for a in &id.aliases {
         if let Some(k) = alias.get(a.as_bytes()).unwrap() {
@@ -94,7 +129,9 @@ fn replay_plain(items: &sled::Tree, alias: &sled::Tree, seen: &sled::Tree, id: &
             }
         }
     }
-    let key = found.map(|k| k.to_vec()).unwrap_or_else(|| id.key.as_bytes().to_vec());
+    let key = found
+        .map(|k| k.to_vec())
+        .unwrap_or_else(|| id.key.as_bytes().to_vec());
     // Item first, then its index entries: a crash in between leaves an item without an alias (found
     // again by its key on the next fetch), never an alias to nothing.
     let new = items.get(&key).unwrap().is_none();
@@ -119,19 +156,39 @@ fn main() {
     let tmp = tempfile::tempdir().unwrap();
     let files = inputs(&shared);
     let cfg = tmp.path().join("c.toml");
-    let list: Vec<(&str, String)> = files.iter().map(|(k, p)| (*k, format!("file://{}", p.display()))).collect();
+    let list: Vec<(&str, String)> = files
+        .iter()
+        .map(|(k, p)| (*k, format!("file://{}", p.display())))
+        .collect();
     write_config(&cfg, "[general]\ntimezone = \"UTC\"\n", &list);
     let config = trendd::config::load(Some(&cfg)).unwrap().config;
     let mut bodies = Vec::new();
     for (i, s) in config.sources.iter().enumerate() {
         let src = sources::build(s);
         let bytes = std::fs::read(&files[i].1).unwrap();
-        let Ok(p) = src.parse(&Body { bytes: &bytes, content_type: None, url: &list[i].1 }) else { continue };
-        let entries = p.entries.into_iter().filter_map(|e| identify(&e).map(|id| (e, id))).collect();
-        bodies.push(Body1 { name: src.name().to_string(), kind: src.kind(), entries });
+        let Ok(p) = src.parse(&Body {
+            bytes: &bytes,
+            content_type: None,
+            url: &list[i].1,
+        }) else {
+            continue;
+        };
+        let entries = p
+            .entries
+            .into_iter()
+            .filter_map(|e| identify(&e).map(|id| (e, id)))
+            .collect();
+        bodies.push(Body1 {
+            name: src.name().to_string(),
+            kind: src.kind(),
+            entries,
+        });
     }
     let n: usize = bodies.iter().map(|b| b.entries.len()).sum();
-    println!("{} bodies, {n} identified entries (corpus well-formed + fixtures)", bodies.len());
+    println!(
+        "{} bodies, {n} identified entries (corpus well-formed + fixtures)",
+        bodies.len()
+    );
 
     let report = |label: &str, cpu: &[f64], wall: &[f64]| {
         let (c, w) = (median(cpu), median(wall));
@@ -162,24 +219,39 @@ fn main() {
     }
     println!("load {}", loadavg());
     report("Store::upsert (transaction per entry)", &cpu, &wall);
-    let value_of = |id: &Identity| values.get(&id.key).cloned().unwrap_or_else(|| vec![0u8; 1500]);
+    let value_of = |id: &Identity| {
+        values
+            .get(&id.key)
+            .cloned()
+            .unwrap_or_else(|| vec![0u8; 1500])
+    };
     let seen_key = |id: &Identity| {
         let mut k = 1_700_000_000_000u64.to_be_bytes().to_vec();
         k.extend_from_slice(id.key.as_bytes());
         k
     };
 
-    for variant in ["replay: transaction per entry", "replay: plain tree operations", "replay: one transaction per body"] {
+    for variant in [
+        "replay: transaction per entry",
+        "replay: plain tree operations",
+        "replay: one transaction per body",
+    ] {
         let (mut cpu, mut wall) = (Vec::new(), Vec::new());
         for r in 0..runs {
-            let (db, items, alias, seen) = open_bare(&tmp.path().join(format!("{}-{r}", variant.len())).join(format!("v{r}")));
+            let (db, items, alias, seen) = open_bare(
+                &tmp.path()
+                    .join(format!("{}-{r}", variant.len()))
+                    .join(format!("v{r}")),
+            );
             let (c0, w0) = (cpu_time(), Instant::now());
             for b in &bodies {
                 match variant {
                     "replay: transaction per entry" => {
                         for (_, id) in &b.entries {
                             let (v, s) = (value_of(id), seen_key(id));
-                            (&items, &alias, &seen).transaction(|(i, a, se)| replay_tx(i, a, se, id, &v, &s)).unwrap();
+                            (&items, &alias, &seen)
+                                .transaction(|(i, a, se)| replay_tx(i, a, se, id, &v, &s))
+                                .unwrap();
                         }
                     }
                     "replay: plain tree operations" => {
@@ -188,7 +260,11 @@ fn main() {
                         }
                     }
                     _ => {
-                        let prepared: Vec<(&Identity, Vec<u8>, Vec<u8>)> = b.entries.iter().map(|(_, id)| (id, value_of(id), seen_key(id))).collect();
+                        let prepared: Vec<(&Identity, Vec<u8>, Vec<u8>)> = b
+                            .entries
+                            .iter()
+                            .map(|(_, id)| (id, value_of(id), seen_key(id)))
+                            .collect();
                         (&items, &alias, &seen)
                             .transaction(|(i, a, se)| {
                                 for (id, v, s) in &prepared {

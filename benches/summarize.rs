@@ -22,7 +22,12 @@ fn main() {
         .map(|v| {
             let s = |k: &str| match &v[k] {
                 serde_json::Value::String(s) => Some(s.clone()),
-                serde_json::Value::Array(a) => Some(a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(" ")),
+                serde_json::Value::Array(a) => Some(
+                    a.iter()
+                        .filter_map(|x| x.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
                 _ => None,
             };
             (s("title"), s("abstract").unwrap_or_default())
@@ -49,7 +54,11 @@ fn main() {
     let p = median(&passes);
     let mut affinity = String::new();
     if let Ok(s) = std::fs::read_to_string("/proc/self/status") {
-        affinity = s.lines().find(|l| l.starts_with("Cpus_allowed_list")).unwrap_or("").replace('\t', " ");
+        affinity = s
+            .lines()
+            .find(|l| l.starts_with("Cpus_allowed_list"))
+            .unwrap_or("")
+            .replace('\t', " ");
     }
     println!(
         "extractive tldr over {} SciTLDR dev abstracts ({:.2} MB): {:.0} abstracts/s, {:.1} µs/abstract, {:.1} MB/s (median of {} passes; cpu/wall {:.2}; {affinity}; checksum {sink})",

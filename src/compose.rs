@@ -70,7 +70,10 @@ pub const FRAME_SECONDS: u32 = 5;
 
 /// Words a reader reads for one entry: title, authors line, TL;DR and why.
 pub fn entry_words(e: &DigestEntry) -> usize {
-    [&e.title, &e.authors, &e.summary, &e.why].iter().map(|s| s.split_whitespace().count()).sum()
+    [&e.title, &e.authors, &e.summary, &e.why]
+        .iter()
+        .map(|s| s.split_whitespace().count())
+        .sum()
 }
 
 /// Seconds one entry costs: its words at the reader's pace plus a fixed glance.
@@ -103,11 +106,19 @@ const BLOGS: &str = "Blogs";
 fn placement(c: &Candidate) -> (&'static str, f64) {
     let s = &c.scored;
     // An entry without a TL;DR gives the reader little for the time it costs.
-    let has_summary = if c.entry.summary.trim().is_empty() { 0.3 } else { 1.0 };
+    let has_summary = if c.entry.summary.trim().is_empty() {
+        0.3
+    } else {
+        1.0
+    };
     match s.item.kind {
         crate::model::ItemKind::Post => (BLOGS, (1.0 + s.interest) * has_summary),
-        crate::model::ItemKind::Paper if s.is_trending() => (TRENDING, (s.trend + 0.5 * s.interest) * has_summary),
-        crate::model::ItemKind::Paper => (FOR_YOU, (s.interest + 0.1 * s.trend + 0.01) * has_summary),
+        crate::model::ItemKind::Paper if s.is_trending() => {
+            (TRENDING, (s.trend + 0.5 * s.interest) * has_summary)
+        }
+        crate::model::ItemKind::Paper => {
+            (FOR_YOU, (s.interest + 0.1 * s.trend + 0.01) * has_summary)
+        }
     }
 }
 
@@ -117,7 +128,11 @@ fn placement(c: &Candidate) -> (&'static str, f64) {
 pub fn select(candidates: Vec<Candidate>, cfg: &DigestConfig) -> (Vec<Section>, u32) {
     let budget = cfg.minutes * 60;
     let mut used = FRAME_SECONDS;
-    let caps = [(TRENDING, cfg.max_trending, 0.45), (FOR_YOU, cfg.max_for_you, 0.35), (BLOGS, cfg.max_blogs, 0.20)];
+    let caps = [
+        (TRENDING, cfg.max_trending, 0.45),
+        (FOR_YOU, cfg.max_for_you, 0.35),
+        (BLOGS, cfg.max_blogs, 0.20),
+    ];
     let mut by_section: Vec<Vec<(f64, Candidate)>> = vec![Vec::new(), Vec::new(), Vec::new()];
     for c in candidates.into_iter().filter(|c| !c.scored.excluded) {
         let (sec, score) = placement(&c);
@@ -125,16 +140,27 @@ pub fn select(candidates: Vec<Candidate>, cfg: &DigestConfig) -> (Vec<Section>, 
         by_section[i].push((score, c));
     }
     for list in &mut by_section {
-        list.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.entry.key.cmp(&b.1.entry.key)));
+        list.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| a.1.entry.key.cmp(&b.1.entry.key))
+        });
     }
     let mut picked: Vec<Vec<DigestEntry>> = vec![Vec::new(), Vec::new(), Vec::new()];
     let mut topics: Vec<HashSet<String>> = Vec::new();
     let mut per_source: std::collections::HashMap<String, u32> = Default::default();
     let mut taken: HashSet<String> = HashSet::new();
 
-    let mut try_take = |i: usize, c: &Candidate, limit: u32, used: &mut u32, picked: &mut Vec<Vec<DigestEntry>>| -> bool {
+    let mut try_take = |i: usize,
+                        c: &Candidate,
+                        limit: u32,
+                        used: &mut u32,
+                        picked: &mut Vec<Vec<DigestEntry>>|
+     -> bool {
         let cost = c.entry.estimated_seconds;
-        if taken.contains(&c.entry.key) || *used + cost > limit || picked[i].len() as u32 >= caps[i].1 {
+        if taken.contains(&c.entry.key)
+            || *used + cost > limit
+            || picked[i].len() as u32 >= caps[i].1
+        {
             return false;
         }
         let t = topic_words(&c.entry.title);
@@ -171,8 +197,11 @@ pub fn select(candidates: Vec<Candidate>, cfg: &DigestConfig) -> (Vec<Section>, 
         }
     }
     // Pass 2: the rest of the budget, best first across sections.
-    let mut rest: Vec<(usize, f64, &Candidate)> =
-        by_section.iter().enumerate().flat_map(|(i, l)| l.iter().map(move |(s, c)| (i, *s, c))).collect();
+    let mut rest: Vec<(usize, f64, &Candidate)> = by_section
+        .iter()
+        .enumerate()
+        .flat_map(|(i, l)| l.iter().map(move |(s, c)| (i, *s, c)))
+        .collect();
     rest.sort_by(|a, b| b.1.total_cmp(&a.1));
     for (i, _, c) in &rest {
         try_take(*i, c, budget, &mut used, &mut picked);
@@ -181,7 +210,10 @@ pub fn select(candidates: Vec<Candidate>, cfg: &DigestConfig) -> (Vec<Section>, 
         .iter()
         .zip(picked)
         .filter(|(_, items)| !items.is_empty())
-        .map(|(c, items)| Section { title: c.0.to_string(), items })
+        .map(|(c, items)| Section {
+            title: c.0.to_string(),
+            items,
+        })
         .collect();
     (sections, used)
 }
@@ -192,21 +224,58 @@ mod tests {
     use crate::model::{Item, ItemKind};
 
     fn cfg() -> DigestConfig {
-        DigestConfig { minutes: 10, words_per_minute: 230, seconds_per_entry: 4, max_age_days: 7, send_empty: true, max_trending: 50, max_for_you: 50, max_blogs: 50 }
+        DigestConfig {
+            minutes: 10,
+            words_per_minute: 230,
+            seconds_per_entry: 4,
+            max_age_days: 7,
+            send_empty: true,
+            max_trending: 50,
+            max_for_you: 50,
+            max_blogs: 50,
+        }
     }
 
     fn cand(i: usize, kind: ItemKind, trend: f64, words: usize) -> Candidate {
         let now = chrono::Utc::now();
         let item = Item {
-            key: format!("k{i}"), kind, title: format!("Title {i} unique{i} words{i} here{i}"), url: None, arxiv_id: None, doi: None,
-            authors: vec![], abstract_text: String::new(), published: None, categories: vec![], sources: vec![], first_seen: now, updated: now, summary: None,
+            key: format!("k{i}"),
+            kind,
+            title: format!("Title {i} unique{i} words{i} here{i}"),
+            url: None,
+            arxiv_id: None,
+            doi: None,
+            authors: vec![],
+            abstract_text: String::new(),
+            published: None,
+            categories: vec![],
+            sources: vec![],
+            first_seen: now,
+            updated: now,
+            summary: None,
         };
         let mut entry = DigestEntry {
-            key: item.key.clone(), title: item.title.clone(), url: None, summary: "word ".repeat(words), why: String::new(),
-            sources: vec![format!("s{}", i % 7)], estimated_seconds: 0, authors: String::new(), kind: kind.as_str().into(),
+            key: item.key.clone(),
+            title: item.title.clone(),
+            url: None,
+            summary: "word ".repeat(words),
+            why: String::new(),
+            sources: vec![format!("s{}", i % 7)],
+            estimated_seconds: 0,
+            authors: String::new(),
+            kind: kind.as_str().into(),
         };
         entry.estimated_seconds = entry_seconds(&entry, &cfg());
-        Candidate { scored: Scored { item, trend, interest: 0.0, reasons: vec![], excluded: false }, entry }
+        Candidate {
+            scored: Scored {
+                item,
+                trend,
+                interest: 0.0,
+                reasons: vec![],
+                excluded: false,
+            },
+            entry,
+        }
     }
 
     #[test]
@@ -218,11 +287,27 @@ mod tests {
 
     #[test]
     fn fills_the_budget_closely_without_going_over() {
-        let cands: Vec<_> = (0..200).map(|i| cand(i, if i % 3 == 0 { ItemKind::Post } else { ItemKind::Paper }, (i % 5) as f64, 10 + i % 40)).collect();
+        let cands: Vec<_> = (0..200)
+            .map(|i| {
+                cand(
+                    i,
+                    if i % 3 == 0 {
+                        ItemKind::Post
+                    } else {
+                        ItemKind::Paper
+                    },
+                    (i % 5) as f64,
+                    10 + i % 40,
+                )
+            })
+            .collect();
         let (sections, used) = select(cands, &cfg());
         assert!(used <= 600, "{used}");
         assert!(used >= 570, "{used}");
-        let keys: Vec<_> = sections.iter().flat_map(|s| s.items.iter().map(|e| e.key.clone())).collect();
+        let keys: Vec<_> = sections
+            .iter()
+            .flat_map(|s| s.items.iter().map(|e| e.key.clone()))
+            .collect();
         let unique: HashSet<_> = keys.iter().collect();
         assert_eq!(keys.len(), unique.len());
     }

@@ -17,7 +17,10 @@ pub enum Error {
     Store { path: PathBuf, message: String },
 
     #[error("source '{source_name}': {message}")]
-    Source { source_name: String, message: String },
+    Source {
+        source_name: String,
+        message: String,
+    },
 
     #[error("{url}: {message}")]
     Http { url: String, message: String },
@@ -38,13 +41,22 @@ pub enum Error {
 
 impl Error {
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
-        Error::Io { context: context.into(), source }
+        Error::Io {
+            context: context.into(),
+            source,
+        }
     }
     pub fn source(name: impl Into<String>, message: impl std::fmt::Display) -> Self {
-        Error::Source { source_name: name.into(), message: message.to_string() }
+        Error::Source {
+            source_name: name.into(),
+            message: message.to_string(),
+        }
     }
     pub fn config(path: impl Into<String>, message: impl std::fmt::Display) -> Self {
-        Error::Config { path: path.into(), message: message.to_string() }
+        Error::Config {
+            path: path.into(),
+            message: message.to_string(),
+        }
     }
 
     /// The process exit code this error stands for (see the README): 1 for config/store/usage errors.
@@ -55,6 +67,9 @@ impl Error {
 
 impl From<sled::Error> for Error {
     fn from(e: sled::Error) -> Self {
-        Error::Store { path: PathBuf::new(), message: e.to_string() }
+        Error::Store {
+            path: PathBuf::new(),
+            message: e.to_string(),
+        }
     }
 }

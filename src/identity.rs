@@ -22,13 +22,17 @@ static ARXIV_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .unwrap()
 });
-static DOI: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\b(10\.\d{4,9}/[^\s\x22<>]+)").unwrap());
+static DOI: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(10\.\d{4,9}/[^\s\x22<>]+)").unwrap());
 
 /// A versionless arXiv id and the version, if any, from a bare id (`2604.26904v2`, `arXiv:…`).
 pub fn parse_arxiv_id(s: &str) -> Option<(String, Option<u32>)> {
     let s = s.trim();
     if let Some(c) = ARXIV_ID.captures(s) {
-        return Some((normalize_arxiv(&c["id"]), c.name("v").and_then(|v| v.as_str().parse().ok())));
+        return Some((
+            normalize_arxiv(&c["id"]),
+            c.name("v").and_then(|v| v.as_str().parse().ok()),
+        ));
     }
     find_arxiv_id(s)
 }
@@ -37,7 +41,10 @@ pub fn parse_arxiv_id(s: &str) -> Option<(String, Option<u32>)> {
 pub fn find_arxiv_id(s: &str) -> Option<(String, Option<u32>)> {
     let c = ARXIV_IN_TEXT.captures(s)?;
     let id = c["id"].trim_end_matches(".pdf");
-    Some((normalize_arxiv(id), c.name("v").and_then(|v| v.as_str().parse().ok())))
+    Some((
+        normalize_arxiv(id),
+        c.name("v").and_then(|v| v.as_str().parse().ok()),
+    ))
 }
 
 fn normalize_arxiv(id: &str) -> String {
@@ -45,7 +52,9 @@ fn normalize_arxiv(id: &str) -> String {
     match id.split_once('/') {
         Some((archive, num)) => {
             let archive = match archive.split_once('.') {
-                Some((a, class)) => format!("{}.{}", a.to_ascii_lowercase(), class.to_ascii_uppercase()),
+                Some((a, class)) => {
+                    format!("{}.{}", a.to_ascii_lowercase(), class.to_ascii_uppercase())
+                }
                 None => archive.to_ascii_lowercase(),
             };
             format!("{archive}/{num}")
@@ -57,12 +66,16 @@ fn normalize_arxiv(id: &str) -> String {
 /// A DOI, lower-cased, without `https://doi.org/` or `doi:`.
 pub fn normalize_doi(s: &str) -> Option<String> {
     let m = DOI.captures(s.trim())?;
-    let doi = m[1].trim_end_matches(['.', ',', ';', ')', ']']).to_ascii_lowercase();
+    let doi = m[1]
+        .trim_end_matches(['.', ',', ';', ')', ']'])
+        .to_ascii_lowercase();
     // "10.1234/" names no object.
     (!doi.ends_with('/')).then_some(doi)
 }
 
-const TRACKING: &[&str] = &["fbclid", "gclid", "ref", "ref_src", "mc_cid", "mc_eid", "igshid"];
+const TRACKING: &[&str] = &[
+    "fbclid", "gclid", "ref", "ref_src", "mc_cid", "mc_eid", "igshid",
+];
 
 /// The canonical form of a URL: scheme folded to https, host lower case without `www.`, default port,
 /// fragment and tracking parameters dropped, query sorted, trailing slash dropped.
@@ -128,13 +141,22 @@ pub struct Identity {
 pub fn identify(e: &Entry) -> Option<Identity> {
     let mut arxiv = e.arxiv_id.as_deref().and_then(parse_arxiv_id);
     if arxiv.is_none() {
-        arxiv = e.url.as_deref().and_then(find_arxiv_id).or_else(|| e.guid.as_deref().and_then(find_arxiv_id));
+        arxiv = e
+            .url
+            .as_deref()
+            .and_then(find_arxiv_id)
+            .or_else(|| e.guid.as_deref().and_then(find_arxiv_id));
     }
     if arxiv.is_none() {
         // Only a short post (a paper TL;DR) whose body names exactly one paper is *about* that paper; a
         // long blog post citing its own paper stays a post of its own.
         let short = e.abstract_text.split_whitespace().nth(150).is_none();
-        let mut found: Vec<String> = e.links.iter().filter_map(|l| find_arxiv_id(l)).map(|(id, _)| id).collect();
+        let mut found: Vec<String> = e
+            .links
+            .iter()
+            .filter_map(|l| find_arxiv_id(l))
+            .map(|(id, _)| id)
+            .collect();
         found.sort();
         found.dedup();
         if short && found.len() == 1 {
@@ -142,10 +164,16 @@ pub fn identify(e: &Entry) -> Option<Identity> {
         }
     }
     let doi = e.doi.as_deref().and_then(normalize_doi).or_else(|| {
-        arxiv.as_ref().map(|(id, _)| format!("10.48550/arxiv.{}", id.to_ascii_lowercase()))
+        arxiv
+            .as_ref()
+            .map(|(id, _)| format!("10.48550/arxiv.{}", id.to_ascii_lowercase()))
     });
     let url = e.url.as_deref().and_then(canonical_url);
-    let guid_url = e.guid.as_deref().filter(|g| g.starts_with("http")).and_then(canonical_url);
+    let guid_url = e
+        .guid
+        .as_deref()
+        .filter(|g| g.starts_with("http"))
+        .and_then(canonical_url);
     let fp = title_fingerprint(&e.title);
 
     let mut aliases = Vec::new();
@@ -170,7 +198,13 @@ pub fn identify(e: &Entry) -> Option<Identity> {
         aliases.push(format!("title:{fp}"));
     }
     let key = aliases.first()?.clone();
-    Some(Identity { key, arxiv_id: arxiv.as_ref().map(|a| a.0.clone()), version: arxiv.and_then(|a| a.1), doi, aliases })
+    Some(Identity {
+        key,
+        arxiv_id: arxiv.as_ref().map(|a| a.0.clone()),
+        version: arxiv.and_then(|a| a.1),
+        doi,
+        aliases,
+    })
 }
 
 #[cfg(test)]
@@ -189,14 +223,21 @@ mod tests {
             ("https://arxiv.org/pdf/2604.26904v2.pdf", "2604.26904"),
             ("https://arxiv.org/pdf/2604.26904", "2604.26904"),
             ("https://arxiv.org/html/2604.26904v1", "2604.26904"),
-            ("http://export.arxiv.org/abs/astro-ph/0601001v1", "astro-ph/0601001"),
+            (
+                "http://export.arxiv.org/abs/astro-ph/0601001v1",
+                "astro-ph/0601001",
+            ),
             ("oai:arXiv.org:2604.26904v1", "2604.26904"),
             ("https://huggingface.co/papers/2604.26904", "2604.26904"),
             ("https://doi.org/10.48550/arXiv.2604.26904", "2604.26904"),
             ("http://arxiv.org/abs/0704.0001", "0704.0001"),
         ];
         for (input, want) in cases {
-            assert_eq!(parse_arxiv_id(input).map(|x| x.0).as_deref(), Some(want), "{input}");
+            assert_eq!(
+                parse_arxiv_id(input).map(|x| x.0).as_deref(),
+                Some(want),
+                "{input}"
+            );
         }
         assert_eq!(parse_arxiv_id("2604.26904v3").unwrap().1, Some(3));
         assert_eq!(parse_arxiv_id("not an id"), None);
@@ -205,8 +246,14 @@ mod tests {
 
     #[test]
     fn dois_are_normalized() {
-        assert_eq!(normalize_doi("https://doi.org/10.1145/ABC.123").as_deref(), Some("10.1145/abc.123"));
-        assert_eq!(normalize_doi("doi:10.1000/xyz.").as_deref(), Some("10.1000/xyz"));
+        assert_eq!(
+            normalize_doi("https://doi.org/10.1145/ABC.123").as_deref(),
+            Some("10.1145/abc.123")
+        );
+        assert_eq!(
+            normalize_doi("doi:10.1000/xyz.").as_deref(),
+            Some("10.1000/xyz")
+        );
         assert_eq!(normalize_doi("nothing"), None);
         assert_eq!(normalize_doi("10.1234/."), None);
     }
@@ -218,13 +265,22 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a, "example.org/post?a=1&b=2");
         assert_eq!(canonical_url("javascript:alert(1)"), None);
-        assert_ne!(canonical_url("https://x.org/?b=c%26q%3Da"), canonical_url("https://x.org/?q=a&b=c"));
-        assert_eq!(canonical_url("https://example.org:8443/x").unwrap(), "example.org:8443/x");
+        assert_ne!(
+            canonical_url("https://x.org/?b=c%26q%3Da"),
+            canonical_url("https://x.org/?q=a&b=c")
+        );
+        assert_eq!(
+            canonical_url("https://example.org:8443/x").unwrap(),
+            "example.org:8443/x"
+        );
     }
 
     #[test]
     fn title_fingerprints_ignore_case_and_punctuation() {
-        assert_eq!(title_fingerprint("Attention Is All You Need!"), title_fingerprint("attention is all  you need"));
+        assert_eq!(
+            title_fingerprint("Attention Is All You Need!"),
+            title_fingerprint("attention is all  you need")
+        );
         assert_eq!(title_fingerprint("Hi"), "");
     }
 
@@ -233,19 +289,35 @@ mod tests {
         let e = Entry {
             title: "A TL;DR of a paper".into(),
             url: Some("https://blog.example.org/tldr/1".into()),
-            links: vec!["https://arxiv.org/abs/2604.00001v2".into(), "https://arxiv.org/pdf/2604.00001".into()],
+            links: vec![
+                "https://arxiv.org/abs/2604.00001v2".into(),
+                "https://arxiv.org/pdf/2604.00001".into(),
+            ],
             ..Default::default()
         };
         assert_eq!(identify(&e).unwrap().key, "arxiv:2604.00001");
-        let two = Entry { links: vec!["https://arxiv.org/abs/2604.00001".into(), "https://arxiv.org/abs/2604.00002".into()], ..e };
+        let two = Entry {
+            links: vec![
+                "https://arxiv.org/abs/2604.00001".into(),
+                "https://arxiv.org/abs/2604.00002".into(),
+            ],
+            ..e
+        };
         assert_eq!(identify(&two).unwrap().key, "url:blog.example.org/tldr/1");
     }
 
     #[test]
     fn an_entry_without_ids_falls_back_to_guid_or_title() {
-        let e = Entry { title: "Some long enough title".into(), guid: Some("tag:x,2020:1".into()), ..Default::default() };
+        let e = Entry {
+            title: "Some long enough title".into(),
+            guid: Some("tag:x,2020:1".into()),
+            ..Default::default()
+        };
         assert_eq!(identify(&e).unwrap().key, "guid:tag:x,2020:1");
-        let e = Entry { title: "Some long enough title".into(), ..Default::default() };
+        let e = Entry {
+            title: "Some long enough title".into(),
+            ..Default::default()
+        };
         assert_eq!(identify(&e).unwrap().key, "title:some long enough title");
         assert!(identify(&Entry::default()).is_none());
     }

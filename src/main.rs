@@ -22,8 +22,12 @@ fn init_logging(cli: &Cli) {
             _ => "trace",
         }
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("trendd={level},warn")));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("trendd={level},warn")));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
     // journald stamps time and unit itself; a terminal gets colour and time.
     if std::env::var_os("JOURNAL_STREAM").is_some() {
         builder.without_time().with_ansi(false).init();
@@ -40,12 +44,26 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     let loaded = config::load(path.as_deref())?;
     let state_dir = config::state_dir(cli.state_dir.as_deref(), &loaded.config);
     match &cli.command {
-        Command::Config(ConfigCommand::Check) => return Ok(commands::config_check(&loaded.config, loaded.path.as_deref())?),
-        Command::Sources(SourcesCommand::ImportOpml { file }) => return Ok(commands::import_opml(&loaded.config, loaded.path.as_deref(), file)?),
-        Command::Sources(SourcesCommand::ExportOpml) => return Ok(commands::export_opml(&loaded.config)?),
+        Command::Config(ConfigCommand::Check) => {
+            return Ok(commands::config_check(
+                &loaded.config,
+                loaded.path.as_deref(),
+            )?)
+        }
+        Command::Sources(SourcesCommand::ImportOpml { file }) => {
+            return Ok(commands::import_opml(
+                &loaded.config,
+                loaded.path.as_deref(),
+                file,
+            )?)
+        }
+        Command::Sources(SourcesCommand::ExportOpml) => {
+            return Ok(commands::export_opml(&loaded.config)?)
+        }
         _ => {}
     }
-    let store = store::Store::open(&state_dir).with_context(|| format!("opening the store in {}", state_dir.display()))?;
+    let store = store::Store::open(&state_dir)
+        .with_context(|| format!("opening the store in {}", state_dir.display()))?;
     let app = pipeline::App::new(loaded.config, loaded.path, state_dir, store)?;
     let code = match cli.command {
         Command::Run => {
@@ -54,12 +72,20 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::Fetch { source } => commands::fetch(&app, source.as_deref(), cli.quiet).await?,
         Command::Digest(a) => {
-            let opts = pipeline::DigestOptions { date: a.date, fetch: !a.no_fetch, dry_run: a.dry_run, force: a.force, out: a.out };
+            let opts = pipeline::DigestOptions {
+                date: a.date,
+                fetch: !a.no_fetch,
+                dry_run: a.dry_run,
+                force: a.force,
+                out: a.out,
+            };
             commands::digest(&app, opts, cli.quiet).await?
         }
         Command::Items { json, since } => commands::items(&app, json, since)?,
         Command::Status => commands::status(&app)?,
-        Command::Summarize { .. } | Command::Config(_) | Command::Sources(_) => unreachable!("handled above"),
+        Command::Summarize { .. } | Command::Config(_) | Command::Sources(_) => {
+            unreachable!("handled above")
+        }
     };
     Ok(code)
 }
@@ -67,7 +93,10 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
 fn main() {
     let cli = Cli::parse();
     init_logging(&cli);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     let code = match rt.block_on(run(cli)) {
         Ok(c) => c,
         Err(e) => {

@@ -112,7 +112,11 @@ pub struct Item {
     pub authors: Vec<String>,
     #[serde(default)]
     pub abstract_text: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::store::ts::opt")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::store::ts::opt"
+    )]
     pub published: Option<DateTime<Utc>>,
     #[serde(default)]
     pub categories: Vec<String>,

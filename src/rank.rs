@@ -38,11 +38,19 @@ fn min_signal(it: &Item, f: impl Fn(&crate::model::Signals) -> Option<u32>) -> O
 
 /// Distinct source kinds (an item listed by two arXiv categories is still one kind of attention).
 fn distinct_kinds(it: &Item) -> usize {
-    it.sources.iter().map(|h| h.kind.as_str()).collect::<HashSet<_>>().len()
+    it.sources
+        .iter()
+        .map(|h| h.kind.as_str())
+        .collect::<HashSet<_>>()
+        .len()
 }
 
 fn compact(n: u32) -> String {
-    if n >= 1000 { format!("{:.1}k", n as f64 / 1000.0).replace(".0k", "k") } else { n.to_string() }
+    if n >= 1000 {
+        format!("{:.1}k", n as f64 / 1000.0).replace(".0k", "k")
+    } else {
+        n.to_string()
+    }
 }
 
 /// The trend score and its reasons.
@@ -51,7 +59,10 @@ pub fn trend(it: &Item, now: DateTime<Utc>) -> (f64, Vec<String>) {
     let mut why = Vec::new();
     if let Some(u) = max_signal(it, |s| s.upvotes).filter(|&u| u > 0) {
         score += (1.0 + u as f64).ln();
-        why.push(format!("{u} upvote{} on Hugging Face", if u == 1 { "" } else { "s" }));
+        why.push(format!(
+            "{u} upvote{} on Hugging Face",
+            if u == 1 { "" } else { "s" }
+        ));
     }
     if let Some(s) = max_signal(it, |s| s.github_stars).filter(|&s| s > 0) {
         score += 0.6 * (1.0 + s as f64).ln();
@@ -88,7 +99,9 @@ const K1: f64 = 1.2;
 const B: f64 = 0.75;
 
 fn words(s: &str) -> impl Iterator<Item = String> + '_ {
-    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(|w| w.to_lowercase())
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
 }
 
 /// Lower-case text of an item with single spaces, for phrase matching on word boundaries.
@@ -99,7 +112,11 @@ fn normalized(it: &Item) -> (String, usize) {
 }
 
 fn phrase_count(hay: &str, phrase: &str) -> usize {
-    if phrase.is_empty() { 0 } else { hay.matches(&format!(" {phrase} ")).count() }
+    if phrase.is_empty() {
+        0
+    } else {
+        hay.matches(&format!(" {phrase} ")).count()
+    }
 }
 
 fn norm_phrase(p: &str) -> String {
@@ -125,9 +142,19 @@ impl InterestModel {
             .collect();
         InterestModel {
             phrases,
-            authors: cfg.authors.iter().map(|a| a.to_lowercase()).filter(|a| !a.is_empty()).collect(),
+            authors: cfg
+                .authors
+                .iter()
+                .map(|a| a.to_lowercase())
+                .filter(|a| !a.is_empty())
+                .collect(),
             categories: cfg.categories.clone(),
-            exclude: cfg.exclude.iter().map(|k| norm_phrase(k)).filter(|k| !k.is_empty()).collect(),
+            exclude: cfg
+                .exclude
+                .iter()
+                .map(|k| norm_phrase(k))
+                .filter(|k| !k.is_empty())
+                .collect(),
             avg_len: avg_len.max(1.0),
         }
     }
@@ -144,7 +171,8 @@ impl InterestModel {
         for (p, idf) in &self.phrases {
             let tf = phrase_count(&hay, p) as f64 + 2.0 * phrase_count(&title, p) as f64;
             if tf > 0.0 {
-                score += idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len as f64 / self.avg_len));
+                score +=
+                    idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len as f64 / self.avg_len));
                 matched.push(p.clone());
             }
         }
@@ -154,9 +182,18 @@ impl InterestModel {
             why.push(format!("matches {}", shown.join(", ")));
         }
         let lower_authors: Vec<String> = it.authors.iter().map(|a| a.to_lowercase()).collect();
-        if let Some(a) = self.authors.iter().find(|a| lower_authors.iter().any(|x| x.contains(a.as_str()))) {
+        if let Some(a) = self
+            .authors
+            .iter()
+            .find(|a| lower_authors.iter().any(|x| x.contains(a.as_str())))
+        {
             score += 4.0;
-            let name = it.authors.iter().find(|x| x.to_lowercase().contains(a.as_str())).cloned().unwrap_or_default();
+            let name = it
+                .authors
+                .iter()
+                .find(|x| x.to_lowercase().contains(a.as_str()))
+                .cloned()
+                .unwrap_or_default();
             why.push(format!("by {name}"));
         }
         if it.kind == ItemKind::Paper {
@@ -180,15 +217,26 @@ pub fn score_all(items: Vec<Item>, interests: &Interests, now: DateTime<Utc>) ->
             let (t, mut reasons) = trend(&item, now);
             let (i, why, excluded) = model.score(&item);
             reasons.extend(why);
-            Scored { item, trend: t, interest: i, reasons, excluded }
+            Scored {
+                item,
+                trend: t,
+                interest: i,
+                reasons,
+                excluded,
+            }
         })
         .collect()
 }
 
 /// Title words that carry meaning, for the diversity test.
 pub fn topic_words(title: &str) -> HashSet<String> {
-    const STOP: &[&str] = &["a", "an", "the", "of", "for", "and", "in", "on", "with", "to", "via", "by", "from", "is", "are", "at", "as", "towards", "using"];
-    words(title).filter(|w| w.len() > 2 && !STOP.contains(&w.as_str())).collect()
+    const STOP: &[&str] = &[
+        "a", "an", "the", "of", "for", "and", "in", "on", "with", "to", "via", "by", "from", "is",
+        "are", "at", "as", "towards", "using",
+    ];
+    words(title)
+        .filter(|w| w.len() > 2 && !STOP.contains(&w.as_str()))
+        .collect()
 }
 
 /// Whether two titles are near-duplicates (most of their meaningful words shared).
@@ -219,7 +267,17 @@ mod tests {
             abstract_text: abs.into(),
             published: Some(now),
             categories: vec!["cs.LG".into()],
-            sources: vec![SourceHit { name: "hf".into(), kind: "huggingface".into(), url: None, signals: Signals { upvotes, ..Default::default() }, first_seen: now, last_seen: now }],
+            sources: vec![SourceHit {
+                name: "hf".into(),
+                kind: "huggingface".into(),
+                url: None,
+                signals: Signals {
+                    upvotes,
+                    ..Default::default()
+                },
+                first_seen: now,
+                last_seen: now,
+            }],
             first_seen: now,
             updated: now,
             summary: None,
@@ -236,8 +294,14 @@ mod tests {
 
     #[test]
     fn keywords_match_phrases_on_word_boundaries() {
-        let cfg = Interests { keywords: vec!["Diffusion".into(), "language model".into()], ..Default::default() };
-        let items = vec![item("Diffusion models for X", "We use diffusion.", None), item("Confusion matrices", "Nothing here about diffusions.", None)];
+        let cfg = Interests {
+            keywords: vec!["Diffusion".into(), "language model".into()],
+            ..Default::default()
+        };
+        let items = vec![
+            item("Diffusion models for X", "We use diffusion.", None),
+            item("Confusion matrices", "Nothing here about diffusions.", None),
+        ];
         let m = InterestModel::new(&cfg, &items);
         let (s0, why0, _) = m.score(&items[0]);
         let (s1, _, _) = m.score(&items[1]);
@@ -247,7 +311,10 @@ mod tests {
 
     #[test]
     fn exclude_rules_out() {
-        let cfg = Interests { exclude: vec!["quantum".into()], ..Default::default() };
+        let cfg = Interests {
+            exclude: vec!["quantum".into()],
+            ..Default::default()
+        };
         let items = vec![item("Quantum things", "", None)];
         assert!(InterestModel::new(&cfg, &items).score(&items[0]).2);
     }

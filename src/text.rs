@@ -5,13 +5,16 @@
 //! are dropped, CDATA is kept as text, and character references are decoded with the HTML5 table.
 
 /// Elements whose content is never text a reader should see.
-const SKIP_CONTENT: &[&str] = &["script", "style", "noscript", "template", "iframe", "noembed", "noframes", "title"];
+const SKIP_CONTENT: &[&str] = &[
+    "script", "style", "noscript", "template", "iframe", "noembed", "noframes", "title",
+];
 
 /// Elements that do not break a line; every other tag becomes a space so that `<p>a</p><p>b</p>`
 /// reads "a b" and not "ab".
 const INLINE: &[&str] = &[
-    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd", "mark", "q", "s", "samp",
-    "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "tt", "strike", "big", "ins", "del",
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
+    "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
+    "tt", "strike", "big", "ins", "del",
 ];
 
 /// Turns an HTML fragment into clean plain text (tags dropped, entities decoded, script/style removed).
@@ -23,7 +26,10 @@ pub fn html_to_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut i = 0;
     while i < b.len() {
-        let run_end = b[i..].iter().position(|&c| c == b'<' || c == b'&').map_or(b.len(), |p| i + p);
+        let run_end = b[i..]
+            .iter()
+            .position(|&c| c == b'<' || c == b'&')
+            .map_or(b.len(), |p| i + p);
         out.push_str(&html[i..run_end]);
         i = run_end;
         if i >= b.len() {
@@ -59,7 +65,11 @@ pub fn html_to_text(html: &str) -> String {
             let name = &b[i + 1..ne];
             let end = tag_end(b, ne);
             let self_closing = end >= 2 && b[end - 2] == b'/';
-            if !self_closing && SKIP_CONTENT.iter().any(|s| s.as_bytes().eq_ignore_ascii_case(name)) {
+            if !self_closing
+                && SKIP_CONTENT
+                    .iter()
+                    .any(|s| s.as_bytes().eq_ignore_ascii_case(name))
+            {
                 i = skip_until_close(b, end, name);
             } else {
                 i = end;
@@ -95,7 +105,10 @@ pub fn html_hrefs(html: &str) -> Vec<String> {
         let ne = name_end(b, i);
         let end = tag_end(b, ne);
         let name = &b[i..ne];
-        if SKIP_CONTENT.iter().any(|s| s.as_bytes().eq_ignore_ascii_case(name)) {
+        if SKIP_CONTENT
+            .iter()
+            .any(|s| s.as_bytes().eq_ignore_ascii_case(name))
+        {
             i = skip_until_close(b, end, name);
             continue;
         }
@@ -142,7 +155,8 @@ pub fn clean_inline(s: &str) -> String {
             space = !out.is_empty();
             continue;
         }
-        if matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{AD}') {
+        if matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{AD}')
+        {
             continue;
         }
         if space {
@@ -185,7 +199,14 @@ pub(crate) fn numeric_ref_at(s: &str, i: usize) -> Option<(char, usize)> {
         j += 1;
     }
     let start = j;
-    while j < b.len() && j - start < 8 && (if hex { b[j].is_ascii_hexdigit() } else { b[j].is_ascii_digit() }) {
+    while j < b.len()
+        && j - start < 8
+        && (if hex {
+            b[j].is_ascii_hexdigit()
+        } else {
+            b[j].is_ascii_digit()
+        })
+    {
         j += 1;
     }
     if j == start {
@@ -202,9 +223,9 @@ pub(crate) fn numeric_ref_at(s: &str, i: usize) -> Option<(char, usize)> {
 /// windows-1252, invalid values as U+FFFD).
 pub(crate) fn numeric_char(n: u32) -> char {
     const W1252: [u16; 32] = [
-        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8D,
-        0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A,
-        0x0153, 0x9D, 0x017E, 0x0178,
+        0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013,
+        0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
     ];
     match n {
         0 => '\u{FFFD}',
@@ -246,14 +267,19 @@ pub(crate) fn decode_entity_at(s: &str, i: usize) -> (Option<Decoded>, usize) {
 }
 
 fn is_inline(name: &[u8]) -> bool {
-    INLINE.iter().any(|s| s.as_bytes().eq_ignore_ascii_case(name))
+    INLINE
+        .iter()
+        .any(|s| s.as_bytes().eq_ignore_ascii_case(name))
 }
 
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= hay.len() {
         return None;
     }
-    hay[from..].windows(needle.len()).position(|w| w == needle).map(|p| from + p)
+    hay[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
 }
 
 /// End of a tag name starting at `i`.
@@ -273,7 +299,10 @@ fn tag_end(b: &[u8], mut i: usize) -> usize {
             b'>' => return i + 1,
             b'=' => after_eq = true,
             q @ (b'"' | b'\'') if after_eq => {
-                i = b[i + 1..].iter().position(|&c| c == q).map_or(b.len(), |p| i + 1 + p);
+                i = b[i + 1..]
+                    .iter()
+                    .position(|&c| c == q)
+                    .map_or(b.len(), |p| i + 1 + p);
                 after_eq = false;
             }
             c if c.is_ascii_whitespace() => {}
@@ -329,7 +358,10 @@ fn attributes(s: &str) -> Vec<(&str, &str)> {
         let value = match b.get(i) {
             Some(&q @ (b'"' | b'\'')) => {
                 let vs = i + 1;
-                let ve = b[vs..].iter().position(|&c| c == q).map_or(b.len(), |p| vs + p);
+                let ve = b[vs..]
+                    .iter()
+                    .position(|&c| c == q)
+                    .map_or(b.len(), |p| vs + p);
                 i = (ve + 1).min(b.len());
                 &s[vs..ve]
             }
@@ -360,7 +392,10 @@ mod tests {
 
     #[test]
     fn decodes_entities() {
-        assert_eq!(html_to_text("caf&eacute; &amp; &#233;&#xE9; &phi;&nbsp;x"), "café & éé φ x");
+        assert_eq!(
+            html_to_text("caf&eacute; &amp; &#233;&#xE9; &phi;&nbsp;x"),
+            "café & éé φ x"
+        );
         assert_eq!(html_to_text("AT&T &unknown; &#150;"), "AT&T &unknown; –");
         assert_eq!(html_to_text("&copy 2004"), "© 2004");
         assert_eq!(decode_entities("a&lt;b&gt;"), "a<b>");
@@ -368,9 +403,15 @@ mod tests {
 
     #[test]
     fn paragraphs_become_spaces_and_literal_lt_survives() {
-        assert_eq!(html_to_text("<p>one</p><p>two</p><br/>three"), "one two three");
+        assert_eq!(
+            html_to_text("<p>one</p><p>two</p><br/>three"),
+            "one two three"
+        );
         assert_eq!(html_to_text("1 < 2 and x<3"), "1 < 2 and x<3");
-        assert_eq!(html_to_text("<a href=\"x'y\" title='>'>link</a> after"), "link after");
+        assert_eq!(
+            html_to_text("<a href=\"x'y\" title='>'>link</a> after"),
+            "link after"
+        );
         assert_eq!(html_to_text("<![CDATA[raw <b>]]>"), "raw <b>");
     }
 
@@ -378,7 +419,14 @@ mod tests {
     fn hrefs_are_found_and_decoded() {
         let html = r#"<p><a href="https://arxiv.org/abs/2401.00001?a=1&amp;b=2">paper</a> <A HREF='/rel'>r</A>
             <script>var a = '<a href="https://evil">';</script><a href=https://x.org/y>y</a></p>"#;
-        assert_eq!(html_hrefs(html), vec!["https://arxiv.org/abs/2401.00001?a=1&b=2", "/rel", "https://x.org/y"]);
+        assert_eq!(
+            html_hrefs(html),
+            vec![
+                "https://arxiv.org/abs/2401.00001?a=1&b=2",
+                "/rel",
+                "https://x.org/y"
+            ]
+        );
     }
 
     #[test]

@@ -29,7 +29,10 @@ fn config_toml(fixtures: &Path, feeds: &Path, server: &Server, out: &Path) -> St
         "[general]\ntimezone = \"UTC\"\n\n[http]\nretries = 0\nper_host_interval_secs = 0.0\n\n\
          [digest]\nmax_age_days = 100000\n\n",
     );
-    let mut blog_files: Vec<PathBuf> = std::fs::read_dir(fixtures.join("blogs")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut blog_files: Vec<PathBuf> = std::fs::read_dir(fixtures.join("blogs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     blog_files.sort();
     // Three copies of every blog under different paths: many sources, many writes in flight.
     for copy in 0..3 {
@@ -37,26 +40,55 @@ fn config_toml(fixtures: &Path, feeds: &Path, server: &Server, out: &Path) -> St
             let name = format!("{copy}-{}", p.file_name().unwrap().to_string_lossy());
             let dst = feeds.join(&name);
             std::fs::copy(p, &dst).unwrap();
-            cfg.push_str(&source("feed", &name, &format!("file://{}", dst.display()), ""));
+            cfg.push_str(&source(
+                "feed",
+                &name,
+                &format!("file://{}", dst.display()),
+                "",
+            ));
         }
     }
     for dir in ["arxiv-rss", "arxiv-api"] {
-        let mut files: Vec<_> = std::fs::read_dir(fixtures.join(dir)).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut files: Vec<_> = std::fs::read_dir(fixtures.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         files.sort();
         for p in files {
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            cfg.push_str(&source("arxiv", &name, &format!("file://{}", p.display()), ""));
+            cfg.push_str(&source(
+                "arxiv",
+                &name,
+                &format!("file://{}", p.display()),
+                "",
+            ));
         }
     }
     // Hugging Face appends ?date=…, so it goes through the HTTP server (which ignores the query).
-    let mut hf: Vec<_> = std::fs::read_dir(fixtures.join("hf-daily")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let mut hf: Vec<_> = std::fs::read_dir(fixtures.join("hf-daily"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
     hf.sort();
     for f in hf {
-        cfg.push_str(&source("huggingface", &f, &server.url(&format!("hf-daily/{f}")), "max_catch_up_days = 1"));
+        cfg.push_str(&source(
+            "huggingface",
+            &f,
+            &server.url(&format!("hf-daily/{f}")),
+            "max_catch_up_days = 1",
+        ));
     }
     let pwc = fixtures.join("pwc/pwc-api-v1-papers-list-page1-2021-05-28.json");
-    cfg.push_str(&source("paperswithcode", "pwc", &format!("file://{}", pwc.display()), ""));
-    cfg.push_str(&format!("[[deliver]]\nkind = \"file\"\ndir = \"{}\"\n", out.display()));
+    cfg.push_str(&source(
+        "paperswithcode",
+        "pwc",
+        &format!("file://{}", pwc.display()),
+        "",
+    ));
+    cfg.push_str(&format!(
+        "[[deliver]]\nkind = \"file\"\ndir = \"{}\"\n",
+        out.display()
+    ));
     cfg
 }
 
@@ -70,16 +102,34 @@ fn run(config: &Path, state: &Path, args: &[&str]) -> (i32, String, String) {
         .env("RUST_LOG", "warn")
         .output()
         .expect("run trendd");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// The stored items, after checking that the store opens cleanly and holds no arXiv id twice.
 fn checked_items(config: &Path, state: &Path, when: &str) -> Vec<Value> {
     let (code, out, err) = run(config, state, &["items", "--json"]);
-    assert_eq!(code, 0, "{when}: `items` failed (store did not open?):\n{err}");
-    assert!(!err.contains("already in use"), "{when}: the killed process's lock outlived it:\n{err}");
-    assert!(!err.to_lowercase().contains("corrupt") && !err.contains("panicked"), "{when}:\n{err}");
-    let items: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{when}: bad JSON line {l:?}: {e}"))).collect();
+    assert_eq!(
+        code, 0,
+        "{when}: `items` failed (store did not open?):\n{err}"
+    );
+    assert!(
+        !err.contains("already in use"),
+        "{when}: the killed process's lock outlived it:\n{err}"
+    );
+    assert!(
+        !err.to_lowercase().contains("corrupt") && !err.contains("panicked"),
+        "{when}:\n{err}"
+    );
+    let items: Vec<Value> = out
+        .lines()
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("{when}: bad JSON line {l:?}: {e}"))
+        })
+        .collect();
     let mut count: HashMap<&str, usize> = HashMap::new();
     for it in &items {
         if let Some(a) = it["arxiv_id"].as_str() {
@@ -87,7 +137,10 @@ fn checked_items(config: &Path, state: &Path, when: &str) -> Vec<Value> {
         }
     }
     let twice: Vec<_> = count.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(twice.is_empty(), "{when}: arXiv ids stored twice: {twice:?}");
+    assert!(
+        twice.is_empty(),
+        "{when}: arXiv ids stored twice: {twice:?}"
+    );
     items
 }
 
@@ -117,7 +170,10 @@ fn sigkill_at_random_points_loses_nothing_and_sends_once() {
     std::fs::write(&config, config_toml(&fixtures, &feeds, &server, &out)).unwrap();
     let state = dir.path().join("state");
 
-    let seed = std::env::var("CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| fastrand::u64(..));
+    let seed = std::env::var("CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| fastrand::u64(..));
     let mut rng = fastrand::Rng::with_seed(seed);
     eprintln!("crash test seed {seed} (CRASH_SEED={seed} repeats this run)");
 
@@ -155,7 +211,11 @@ fn sigkill_at_random_points_loses_nothing_and_sends_once() {
             }
         }
         child.wait().unwrap();
-        checked_items(&config, &state, &format!("after kill point {tried} ({} at {delay} ms)", args[0]));
+        checked_items(
+            &config,
+            &state,
+            &format!("after kill point {tried} ({} at {delay} ms)", args[0]),
+        );
     }
 
     // A complete fetch after the crashes, and a clean reference run from an empty store.
@@ -170,8 +230,14 @@ fn sigkill_at_random_points_loses_nothing_and_sends_once() {
     let (ids, others) = identities(&after);
     let lost_ids: Vec<_> = ref_ids.difference(&ids).collect();
     let lost_others: Vec<_> = ref_others.difference(&others).collect();
-    assert!(lost_ids.is_empty(), "arXiv papers lost after the crashes: {lost_ids:?}");
-    assert!(lost_others.is_empty(), "items lost after the crashes: {lost_others:?}");
+    assert!(
+        lost_ids.is_empty(),
+        "arXiv papers lost after the crashes: {lost_ids:?}"
+    );
+    assert!(
+        lost_others.is_empty(),
+        "items lost after the crashes: {lost_others:?}"
+    );
 
     // Each day's digest: exactly one D.json in the channel, recorded as sent once; a rerun sends nothing.
     for d in DATES {
@@ -180,15 +246,25 @@ fn sigkill_at_random_points_loses_nothing_and_sends_once() {
     }
     let day_files = |ext: &str| -> Vec<String> {
         std::fs::read_dir(&out)
-            .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.ends_with(ext) && !n.starts_with('.')).collect())
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.ends_with(ext) && !n.starts_with('.'))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let mut files = day_files(".json");
     files.sort();
     let want: Vec<String> = DATES.iter().map(|d| format!("{d}.json")).collect();
-    assert_eq!(files, want, "the file channel should hold exactly one digest per date");
+    assert_eq!(
+        files, want,
+        "the file channel should hold exactly one digest per date"
+    );
     for d in DATES {
-        let v: Value = serde_json::from_slice(&std::fs::read(out.join(format!("{d}.json"))).unwrap()).unwrap_or_else(|e| panic!("{d}.json is not whole JSON: {e}"));
+        let v: Value =
+            serde_json::from_slice(&std::fs::read(out.join(format!("{d}.json"))).unwrap())
+                .unwrap_or_else(|e| panic!("{d}.json is not whole JSON: {e}"));
         assert_eq!(v["date"], d);
     }
     let json_path = out.join(format!("{DATE}.json"));
@@ -197,19 +273,51 @@ fn sigkill_at_random_points_loses_nothing_and_sends_once() {
     assert_eq!(parsed["date"], DATE);
     let (code, status, _) = run(&config, &state, &["status"]);
     assert_eq!(code, 0);
-    let digests: Vec<&str> = status.lines().skip_while(|l| !l.starts_with("digests:")).collect();
+    let digests: Vec<&str> = status
+        .lines()
+        .skip_while(|l| !l.starts_with("digests:"))
+        .collect();
     for d in DATES {
-        assert_eq!(digests.iter().filter(|l| l.trim_start().starts_with(&format!("{d}:"))).count(), 1, "{status}");
+        assert_eq!(
+            digests
+                .iter()
+                .filter(|l| l.trim_start().starts_with(&format!("{d}:")))
+                .count(),
+            1,
+            "{status}"
+        );
     }
-    let sent: Vec<&&str> = digests.iter().filter(|l| l.trim_start().starts_with("file:")).collect();
-    assert_eq!(sent.len(), DATES.len(), "one ledger line for the file channel per date:\n{status}");
-    assert!(sent.iter().all(|l| l.contains("sent")), "the file channel is recorded as sent:\n{status}");
+    let sent: Vec<&&str> = digests
+        .iter()
+        .filter(|l| l.trim_start().starts_with("file:"))
+        .collect();
+    assert_eq!(
+        sent.len(),
+        DATES.len(),
+        "one ledger line for the file channel per date:\n{status}"
+    );
+    assert!(
+        sent.iter().all(|l| l.contains("sent")),
+        "the file channel is recorded as sent:\n{status}"
+    );
     let (code, _, again) = run(&config, &state, &["digest", "--now", "--date", DATE]);
     assert_eq!(code, 0, "{again}");
-    assert!(again.contains("delivered: none"), "a second digest run sent something:\n{again}");
-    assert_eq!(std::fs::read(&json_path).unwrap(), first, "a second digest run rewrote the delivered digest");
+    assert!(
+        again.contains("delivered: none"),
+        "a second digest run sent something:\n{again}"
+    );
+    assert_eq!(
+        std::fs::read(&json_path).unwrap(),
+        first,
+        "a second digest run rewrote the delivered digest"
+    );
     assert_eq!(day_files(".json").len(), DATES.len());
-    let litter: Vec<String> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.ends_with(".tmp")).collect();
+    let litter: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
 
     println!(
         "crash safety: {tried} kill points ({killed} killed mid-run, {finished_first} finished before the kill; \

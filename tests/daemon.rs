@@ -34,7 +34,8 @@ struct NotifyLog {
 impl NotifyLog {
     fn bind(path: &Path) -> NotifyLog {
         let sock = UnixDatagram::bind(path).unwrap();
-        sock.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+        sock.set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
         let messages = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let (m, s) = (messages.clone(), stop.clone());
@@ -42,7 +43,9 @@ impl NotifyLog {
             let mut buf = [0u8; 4096];
             while !s.load(Ordering::Relaxed) {
                 if let Ok(n) = sock.recv(&mut buf) {
-                    m.lock().unwrap().push(String::from_utf8_lossy(&buf[..n]).into_owned());
+                    m.lock()
+                        .unwrap()
+                        .push(String::from_utf8_lossy(&buf[..n]).into_owned());
                 }
             }
         });
@@ -50,14 +53,23 @@ impl NotifyLog {
     }
 
     fn count(&self, line: &str) -> usize {
-        self.messages.lock().unwrap().iter().filter(|m| m.lines().any(|l| l == line)).count()
+        self.messages
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.lines().any(|l| l == line))
+            .count()
     }
 
     /// Waits until `line` has been received `n` times.
     fn wait_for(&self, line: &str, n: usize, within: Duration) {
         let deadline = Instant::now() + within;
         while self.count(line) < n {
-            assert!(Instant::now() < deadline, "{line} not received {n} times; got {:?}", self.messages.lock().unwrap());
+            assert!(
+                Instant::now() < deadline,
+                "{line} not received {n} times; got {:?}",
+                self.messages.lock().unwrap()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -71,11 +83,15 @@ impl Drop for NotifyLog {
 
 /// The `YYYY-MM-DD.json` digests in `dir`.
 fn digests(dir: &Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
     let mut names: Vec<String> = entries
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|n| {
-            n.len() == 15 && n.ends_with(".json") && chrono::NaiveDate::parse_from_str(&n[..10], "%Y-%m-%d").is_ok()
+            n.len() == 15
+                && n.ends_with(".json")
+                && chrono::NaiveDate::parse_from_str(&n[..10], "%Y-%m-%d").is_ok()
         })
         .collect();
     names.sort();
@@ -122,7 +138,9 @@ dir = "{files}"
 #[test]
 fn run_notifies_sends_one_digest_survives_a_bad_reload_and_stops_cleanly() {
     let blogs = PathBuf::from(BLOGS);
-    if !blogs.join("bair-blog-rss.xml").is_file() || !blogs.join("lillog-lilianweng-rss.xml").is_file() {
+    if !blogs.join("bair-blog-rss.xml").is_file()
+        || !blogs.join("lillog-lilianweng-rss.xml").is_file()
+    {
         eprintln!("SKIPPED: recorded blog feeds not found under {BLOGS}");
         return;
     }
@@ -160,15 +178,26 @@ fn run_notifies_sends_one_digest_survives_a_bad_reload_and_stops_cleanly() {
     // The start-up catch-up (the 2-second schedule's time has passed today) sends today's digest.
     let deadline = Instant::now() + Duration::from_secs(60);
     while digests(&files).is_empty() {
-        assert!(Instant::now() < deadline, "no digest written; log:\n{}", log());
-        assert!(daemon.0.try_wait().unwrap().is_none(), "trendd exited; log:\n{}", log());
+        assert!(
+            Instant::now() < deadline,
+            "no digest written; log:\n{}",
+            log()
+        );
+        assert!(
+            daemon.0.try_wait().unwrap().is_none(),
+            "trendd exited; log:\n{}",
+            log()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     // Let the schedule fire several more times.
     std::thread::sleep(Duration::from_secs(7));
     let days = (chrono::Utc::now().date_naive() - day_before).num_days() as usize + 1;
     let sent = digests(&files);
-    assert!(!sent.is_empty() && sent.len() <= days, "expected one digest per day, found {sent:?}");
+    assert!(
+        !sent.is_empty() && sent.len() <= days,
+        "expected one digest per day, found {sent:?}"
+    );
     if days == 1 {
         assert_eq!(sent, [format!("{day_before}.json")]);
     }
@@ -179,10 +208,21 @@ fn run_notifies_sends_one_digest_survives_a_bad_reload_and_stops_cleanly() {
     notify.wait_for("RELOADING=1", 1, Duration::from_secs(20));
     notify.wait_for("READY=1", 2, Duration::from_secs(20));
     std::thread::sleep(Duration::from_secs(3));
-    assert!(daemon.0.try_wait().unwrap().is_none(), "trendd exited after a bad reload; log:\n{}", log());
+    assert!(
+        daemon.0.try_wait().unwrap().is_none(),
+        "trendd exited after a bad reload; log:\n{}",
+        log()
+    );
     let text = log();
-    assert!(text.contains("schedule.digest") && text.contains("trendd.toml"), "the reload error names file and key:\n{text}");
-    assert_eq!(digests(&files), sent, "a reload must not send another digest");
+    assert!(
+        text.contains("schedule.digest") && text.contains("trendd.toml"),
+        "the reload error names file and key:\n{text}"
+    );
+    assert_eq!(
+        digests(&files),
+        sent,
+        "a reload must not send another digest"
+    );
 
     // SIGTERM: STOPPING=1 and exit 0.
     signal(&daemon.0, libc::SIGTERM);
@@ -191,7 +231,11 @@ fn run_notifies_sends_one_digest_survives_a_bad_reload_and_stops_cleanly() {
         if let Some(status) = daemon.0.try_wait().unwrap() {
             break status;
         }
-        assert!(Instant::now() < deadline, "trendd still running 10 s after SIGTERM; log:\n{}", log());
+        assert!(
+            Instant::now() < deadline,
+            "trendd still running 10 s after SIGTERM; log:\n{}",
+            log()
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "exit status {status:?}; log:\n{}", log());

@@ -19,14 +19,28 @@ fn fixture_config(shared: &Path, extra: &str) -> String {
         for e in std::fs::read_dir(shared.join("fixtures").join(dir)).unwrap() {
             let p = e.unwrap().path();
             let name = p.file_stem().unwrap().to_str().unwrap();
-            cfg.push_str(&format!("[[source]]\nkind = \"{kind}\"\nname = \"{name}\"\nurl = \"file://{}\"\n\n", p.display()));
+            cfg.push_str(&format!(
+                "[[source]]\nkind = \"{kind}\"\nname = \"{name}\"\nurl = \"file://{}\"\n\n",
+                p.display()
+            ));
         }
     }
     cfg
 }
 
 fn keys(digest: &Value) -> Vec<String> {
-    digest["sections"].as_array().unwrap().iter().flat_map(|s| s["items"].as_array().unwrap().iter().map(|i| i["key"].as_str().unwrap().to_string())).collect()
+    digest["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| {
+            s["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["key"].as_str().unwrap().to_string())
+        })
+        .collect()
 }
 
 #[test]
@@ -35,49 +49,130 @@ fn digest_fills_the_budget_and_never_repeats() {
     let dir = tempfile::tempdir().unwrap();
     let files = dir.path().join("files");
     let config = dir.path().join("c.toml");
-    std::fs::write(&config, fixture_config(&shared, &format!("[[deliver]]\nkind = \"file\"\ndir = \"{}\"\n", files.display()))).unwrap();
+    std::fs::write(
+        &config,
+        fixture_config(
+            &shared,
+            &format!(
+                "[[deliver]]\nkind = \"file\"\ndir = \"{}\"\n",
+                files.display()
+            ),
+        ),
+    )
+    .unwrap();
     let state = dir.path().join("s");
     let (code, out, err) = trendd(&config, &state, &["fetch"]);
     assert_eq!(code, 0, "{out}{err}");
 
     // A dry run writes the three files and records nothing.
     let out_dir = dir.path().join("out");
-    let (code, _, err) = trendd(&config, &state, &["digest", "--now", "--no-fetch", "--dry-run", "--out", out_dir.to_str().unwrap()]);
+    let (code, _, err) = trendd(
+        &config,
+        &state,
+        &[
+            "digest",
+            "--now",
+            "--no-fetch",
+            "--dry-run",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     for f in ["digest.html", "digest.txt", "digest.json"] {
         assert!(std::fs::metadata(out_dir.join(f)).unwrap().len() > 0, "{f}");
     }
-    let d: Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("digest.json")).unwrap()).unwrap();
-    for k in ["date", "budget_seconds", "estimated_seconds", "sections", "source_health"] {
+    let d: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("digest.json")).unwrap())
+            .unwrap();
+    for k in [
+        "date",
+        "budget_seconds",
+        "estimated_seconds",
+        "sections",
+        "source_health",
+    ] {
         assert!(d.get(k).is_some(), "digest.json lacks {k}");
     }
-    let (budget, est) = (d["budget_seconds"].as_u64().unwrap(), d["estimated_seconds"].as_u64().unwrap());
+    let (budget, est) = (
+        d["budget_seconds"].as_u64().unwrap(),
+        d["estimated_seconds"].as_u64().unwrap(),
+    );
     assert_eq!(budget, 600);
-    assert!(est <= budget && est as f64 >= 0.8 * budget as f64, "estimated {est} of {budget}");
-    let entries: Vec<&Value> = d["sections"].as_array().unwrap().iter().flat_map(|s| s["items"].as_array().unwrap()).collect();
-    let sum: u64 = entries.iter().map(|e| e["estimated_seconds"].as_u64().unwrap()).sum();
+    assert!(
+        est <= budget && est as f64 >= 0.8 * budget as f64,
+        "estimated {est} of {budget}"
+    );
+    let entries: Vec<&Value> = d["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["items"].as_array().unwrap())
+        .collect();
+    let sum: u64 = entries
+        .iter()
+        .map(|e| e["estimated_seconds"].as_u64().unwrap())
+        .sum();
     assert!(sum <= est, "entries {sum} > total {est}");
     for e in &entries {
-        for k in ["key", "title", "url", "summary", "why", "sources", "estimated_seconds"] {
+        for k in [
+            "key",
+            "title",
+            "url",
+            "summary",
+            "why",
+            "sources",
+            "estimated_seconds",
+        ] {
             assert!(e.get(k).is_some(), "entry lacks {k}: {e}");
         }
         if let Some(u) = e["url"].as_str() {
             assert!(u.starts_with("https://") || u.starts_with("http://"), "{u}");
         }
     }
-    let with_tldr = entries.iter().filter(|e| !e["summary"].as_str().unwrap_or("").trim().is_empty()).count();
-    assert!(with_tldr * 10 >= entries.len() * 8, "{with_tldr} of {} with a TL;DR", entries.len());
+    let with_tldr = entries
+        .iter()
+        .filter(|e| !e["summary"].as_str().unwrap_or("").trim().is_empty())
+        .count();
+    assert!(
+        with_tldr * 10 >= entries.len() * 8,
+        "{with_tldr} of {} with a TL;DR",
+        entries.len()
+    );
     let k1 = keys(&d);
-    assert_eq!(k1.len(), k1.iter().collect::<HashSet<_>>().len(), "a key twice");
-    let titles: HashSet<&str> = d["sections"].as_array().unwrap().iter().map(|s| s["title"].as_str().unwrap()).collect();
-    assert!(titles.contains("Trending") && titles.contains("Blogs"), "{titles:?}");
+    assert_eq!(
+        k1.len(),
+        k1.iter().collect::<HashSet<_>>().len(),
+        "a key twice"
+    );
+    let titles: HashSet<&str> = d["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains("Trending") && titles.contains("Blogs"),
+        "{titles:?}"
+    );
 
     // Day 1 for real, then day 2: nothing from day 1 comes again.
-    let (code, _, err) = trendd(&config, &state, &["digest", "--now", "--no-fetch", "--date", "2026-11-20"]);
+    let (code, _, err) = trendd(
+        &config,
+        &state,
+        &["digest", "--now", "--no-fetch", "--date", "2026-11-20"],
+    );
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) = trendd(&config, &state, &["digest", "--now", "--no-fetch", "--date", "2026-11-21"]);
+    let (code, _, err) = trendd(
+        &config,
+        &state,
+        &["digest", "--now", "--no-fetch", "--date", "2026-11-21"],
+    );
     assert_eq!(code, 0, "{err}");
-    let day = |d: &str| -> Value { serde_json::from_str(&std::fs::read_to_string(files.join(format!("{d}.json"))).unwrap()).unwrap() };
+    let day = |d: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(files.join(format!("{d}.json"))).unwrap())
+            .unwrap()
+    };
     let (a, b) = (keys(&day("2026-11-20")), keys(&day("2026-11-21")));
     assert!(!a.is_empty() && !b.is_empty());
     let overlap: Vec<_> = a.iter().filter(|k| b.contains(k)).collect();
@@ -90,12 +185,33 @@ fn digest_fills_the_budget_and_never_repeats() {
 fn an_empty_store_gives_a_short_honest_digest() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("c.toml");
-    std::fs::write(&config, format!("[[source]]\nkind = \"feed\"\nname = \"empty\"\nurl = \"file://{}\"\n", dir.path().join("none.xml").display())).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "[[source]]\nkind = \"feed\"\nname = \"empty\"\nurl = \"file://{}\"\n",
+            dir.path().join("none.xml").display()
+        ),
+    )
+    .unwrap();
     let out = dir.path().join("out");
-    let (code, stdout, err) = trendd(&config, &dir.path().join("s"), &["digest", "--now", "--dry-run", "--out", out.to_str().unwrap()]);
+    let (code, stdout, err) = trendd(
+        &config,
+        &dir.path().join("s"),
+        &[
+            "digest",
+            "--now",
+            "--dry-run",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
     assert_eq!(code, 0, "{err}");
-    let d: Value = serde_json::from_str(&std::fs::read_to_string(out.join("digest.json")).unwrap()).unwrap();
+    let d: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("digest.json")).unwrap()).unwrap();
     assert_eq!(d["sections"].as_array().unwrap().len(), 0);
-    assert_eq!(d["source_health"][0]["ok"], false, "the failing source is reported");
+    assert_eq!(
+        d["source_health"][0]["ok"], false,
+        "the failing source is reported"
+    );
     assert!(stdout.to_lowercase().contains("nothing new"), "{stdout}");
 }

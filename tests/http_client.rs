@@ -26,7 +26,13 @@ async fn etag_then_not_modified() {
         if req.header("if-none-match") == Some("\"v1\"") {
             reply(&mut s, "304 Not Modified", &[("ETag", "\"v1\"")], b"").await;
         } else {
-            reply(&mut s, "200 OK", &[("ETag", "\"v1\""), ("Content-Type", "application/xml")], b"<feed/>").await;
+            reply(
+                &mut s,
+                "200 OK",
+                &[("ETag", "\"v1\""), ("Content-Type", "application/xml")],
+                b"<feed/>",
+            )
+            .await;
         }
     })
     .await;
@@ -38,7 +44,10 @@ async fn etag_then_not_modified() {
     assert_eq!(first.validators.etag.as_deref(), Some("\"v1\""));
     assert_eq!(first.validators.last_modified, None);
 
-    let again = http.get(&srv.url("/feed"), Some(&first.validators), &[]).await.unwrap();
+    let again = http
+        .get(&srv.url("/feed"), Some(&first.validators), &[])
+        .await
+        .unwrap();
     assert!(matches!(again, Fetched::NotModified), "{again:?}");
     let reqs = srv.requests();
     assert_eq!(reqs.len(), 2);
@@ -59,8 +68,19 @@ async fn last_modified_becomes_if_modified_since() {
     .await;
     let http = client(&cfg());
     let first = body(http.get(&srv.url("/x"), None, &[]).await.unwrap());
-    assert_eq!(first.validators, Validators { etag: None, last_modified: Some(LM.into()) });
-    assert!(matches!(http.get(&srv.url("/x"), Some(&first.validators), &[]).await.unwrap(), Fetched::NotModified));
+    assert_eq!(
+        first.validators,
+        Validators {
+            etag: None,
+            last_modified: Some(LM.into())
+        }
+    );
+    assert!(matches!(
+        http.get(&srv.url("/x"), Some(&first.validators), &[])
+            .await
+            .unwrap(),
+        Fetched::NotModified
+    ));
     assert_eq!(srv.requests()[1].header("if-modified-since"), Some(LM));
 }
 
@@ -88,28 +108,53 @@ async fn gzip_and_brotli_bodies_are_decoded() {
     })
     .await;
     let http = client(&cfg());
-    assert_eq!(body(http.get(&srv.url("/gz"), None, &[]).await.unwrap()).bytes, text);
-    assert_eq!(body(http.get(&srv.url("/br"), None, &[]).await.unwrap()).bytes, text);
-    let accept = srv.requests()[0].header("accept-encoding").unwrap_or("").to_string();
-    assert!(accept.contains("gzip") && accept.contains("br"), "Accept-Encoding: {accept}");
+    assert_eq!(
+        body(http.get(&srv.url("/gz"), None, &[]).await.unwrap()).bytes,
+        text
+    );
+    assert_eq!(
+        body(http.get(&srv.url("/br"), None, &[]).await.unwrap()).bytes,
+        text
+    );
+    let accept = srv.requests()[0]
+        .header("accept-encoding")
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        accept.contains("gzip") && accept.contains("br"),
+        "Accept-Encoding: {accept}"
+    );
 }
 
 #[tokio::test]
 async fn retry_after_is_waited_for() {
     let srv = serve(|req, mut s| async move {
         if req.n == 0 {
-            reply(&mut s, "429 Too Many Requests", &[("Retry-After", "1")], b"slow down").await;
+            reply(
+                &mut s,
+                "429 Too Many Requests",
+                &[("Retry-After", "1")],
+                b"slow down",
+            )
+            .await;
         } else {
             reply(&mut s, "200 OK", &[], b"ok").await;
         }
     })
     .await;
     let http = client(&cfg());
-    assert_eq!(body(http.get(&srv.url("/"), None, &[]).await.unwrap()).bytes, b"ok");
+    assert_eq!(
+        body(http.get(&srv.url("/"), None, &[]).await.unwrap()).bytes,
+        b"ok"
+    );
     let reqs = srv.requests();
     assert_eq!(reqs.len(), 2);
     // The 429 went out as soon as the first request arrived, so the second one's arrival shows the wait.
-    assert!(gap(&reqs[0], &reqs[1]) >= Duration::from_millis(950), "waited only {:?}", gap(&reqs[0], &reqs[1]));
+    assert!(
+        gap(&reqs[0], &reqs[1]) >= Duration::from_millis(950),
+        "waited only {:?}",
+        gap(&reqs[0], &reqs[1])
+    );
 }
 
 #[tokio::test]
@@ -117,14 +162,23 @@ async fn retry_after_as_http_date() {
     let srv = serve(|req, mut s| async move {
         if req.n == 0 {
             let at = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
-            reply(&mut s, "503 Service Unavailable", &[("Retry-After", &at)], b"").await;
+            reply(
+                &mut s,
+                "503 Service Unavailable",
+                &[("Retry-After", &at)],
+                b"",
+            )
+            .await;
         } else {
             reply(&mut s, "200 OK", &[], b"ok").await;
         }
     })
     .await;
     let http = client(&cfg());
-    assert_eq!(body(http.get(&srv.url("/"), None, &[]).await.unwrap()).bytes, b"ok");
+    assert_eq!(
+        body(http.get(&srv.url("/"), None, &[]).await.unwrap()).bytes,
+        b"ok"
+    );
     let reqs = srv.requests();
     assert_eq!(reqs.len(), 2);
     // An HTTP date has whole seconds: "now + 2 s" is at least 1 s away.
@@ -142,23 +196,35 @@ async fn server_errors_are_retried() {
     })
     .await;
     let http = client(&cfg());
-    assert_eq!(body(http.get(&srv.url("/"), None, &[]).await.unwrap()).bytes, b"fine");
+    assert_eq!(
+        body(http.get(&srv.url("/"), None, &[]).await.unwrap()).bytes,
+        b"fine"
+    );
     assert_eq!(srv.count(), 2);
 }
 
 #[tokio::test]
 async fn retries_are_bounded() {
-    let srv = serve(|_, mut s| async move { reply(&mut s, "500 Internal Server Error", &[], b"").await }).await;
-    let http = client(&trendd::config::Http { retries: 1, ..cfg() });
+    let srv =
+        serve(|_, mut s| async move { reply(&mut s, "500 Internal Server Error", &[], b"").await })
+            .await;
+    let http = client(&trendd::config::Http {
+        retries: 1,
+        ..cfg()
+    });
     let e = http.get(&srv.url("/"), None, &[]).await.unwrap_err();
     assert_eq!(e.kind, HttpErrorKind::Status(500));
-    assert_eq!(e.message, "HTTP 500 Internal Server Error (after 2 attempts)");
+    assert_eq!(
+        e.message,
+        "HTTP 500 Internal Server Error (after 2 attempts)"
+    );
     assert_eq!(srv.count(), 2);
 }
 
 #[tokio::test]
 async fn not_found_is_not_retried() {
-    let srv = serve(|_, mut s| async move { reply(&mut s, "404 Not Found", &[], b"nope").await }).await;
+    let srv =
+        serve(|_, mut s| async move { reply(&mut s, "404 Not Found", &[], b"nope").await }).await;
     let http = client(&cfg());
     let url = srv.url("/missing");
     let e = http.get(&url, None, &[]).await.unwrap_err();
@@ -170,7 +236,10 @@ async fn not_found_is_not_retried() {
 #[tokio::test]
 async fn one_host_is_paced() {
     let srv = serve(|_, mut s| async move { reply(&mut s, "200 OK", &[], b"ok").await }).await;
-    let http = client(&trendd::config::Http { per_host_interval_secs: 0.5, ..cfg() });
+    let http = client(&trendd::config::Http {
+        per_host_interval_secs: 0.5,
+        ..cfg()
+    });
     // Sequential and concurrent requests alike.
     http.get(&srv.url("/1"), None, &[]).await.unwrap();
     http.get(&srv.url("/2"), None, &[]).await.unwrap();
@@ -187,7 +256,13 @@ async fn one_host_is_paced() {
     assert_eq!(reqs.len(), 5);
     for pair in reqs.windows(2) {
         // Arrival times lag send times by a little jitter, hence the small allowance.
-        assert!(gap(&pair[0], &pair[1]) >= Duration::from_millis(450), "{} then {}: {:?}", pair[0].path, pair[1].path, gap(&pair[0], &pair[1]));
+        assert!(
+            gap(&pair[0], &pair[1]) >= Duration::from_millis(450),
+            "{} then {}: {:?}",
+            pair[0].path,
+            pair[1].path,
+            gap(&pair[0], &pair[1])
+        );
     }
 }
 
@@ -207,7 +282,10 @@ async fn global_concurrency_is_limited() {
         }
     })
     .await;
-    let http = client(&trendd::config::Http { concurrency: 2, ..cfg() });
+    let http = client(&trendd::config::Http {
+        concurrency: 2,
+        ..cfg()
+    });
     let tasks: Vec<_> = (0..5)
         .map(|i| {
             let (http, url) = (http.clone(), srv.url(&format!("/{i}")));
@@ -237,7 +315,10 @@ async fn post_json_retries_server_errors() {
     .await;
     let http = client(&cfg());
     let url = srv.url("/services/T0/B0/SECRETPART");
-    let r = http.post_json(&url, &serde_json::json!({"text": "hello"}), &[]).await.unwrap();
+    let r = http
+        .post_json(&url, &serde_json::json!({"text": "hello"}), &[])
+        .await
+        .unwrap();
     assert_eq!(r.status, 200);
     assert_eq!(r.bytes, b"ok");
     assert!(!r.final_url.contains("SECRETPART"), "{}", r.final_url);
@@ -248,14 +329,22 @@ async fn post_json_retries_server_errors() {
 async fn post_json_honours_retry_after() {
     let srv = serve(|req, mut s| async move {
         if req.n == 0 {
-            reply(&mut s, "429 Too Many Requests", &[("Retry-After", "1")], b"rate_limited").await;
+            reply(
+                &mut s,
+                "429 Too Many Requests",
+                &[("Retry-After", "1")],
+                b"rate_limited",
+            )
+            .await;
         } else {
             reply(&mut s, "200 OK", &[], b"ok").await;
         }
     })
     .await;
     let http = client(&cfg());
-    http.post_json(&srv.url("/hook"), &serde_json::json!({}), &[]).await.unwrap();
+    http.post_json(&srv.url("/hook"), &serde_json::json!({}), &[])
+        .await
+        .unwrap();
     let reqs = srv.requests();
     assert_eq!(reqs.len(), 2);
     assert!(gap(&reqs[0], &reqs[1]) >= Duration::from_millis(950));
@@ -263,10 +352,24 @@ async fn post_json_honours_retry_after() {
 
 #[tokio::test]
 async fn secrets_stay_out_of_errors() {
-    let srv = serve(|_, mut s| async move { reply(&mut s, "403 Forbidden", &[], b"invalid_token").await }).await;
+    let srv =
+        serve(
+            |_, mut s| async move { reply(&mut s, "403 Forbidden", &[], b"invalid_token").await },
+        )
+        .await;
     let http = client(&cfg());
-    let headers = vec![("Authorization".to_string(), "Bearer TOKEN-SECRET".to_string())];
-    let e = http.post_json(&srv.url("/services/HOOK-SECRET"), &serde_json::json!({}), &headers).await.unwrap_err();
+    let headers = vec![(
+        "Authorization".to_string(),
+        "Bearer TOKEN-SECRET".to_string(),
+    )];
+    let e = http
+        .post_json(
+            &srv.url("/services/HOOK-SECRET"),
+            &serde_json::json!({}),
+            &headers,
+        )
+        .await
+        .unwrap_err();
     let shown = format!("{e} {e:?}");
     assert!(!shown.contains("SECRET"), "{shown}");
     assert_eq!(e.kind, HttpErrorKind::Status(403));
@@ -274,19 +377,33 @@ async fn secrets_stay_out_of_errors() {
     assert!(e.message.contains("invalid_token"), "{}", e.message);
     assert_eq!(srv.count(), 1);
 
-    let e = http.get(&srv.url("/feed"), None, &headers).await.unwrap_err();
+    let e = http
+        .get(&srv.url("/feed"), None, &headers)
+        .await
+        .unwrap_err();
     assert!(!format!("{e} {e:?}").contains("SECRET"));
 }
 
 #[tokio::test]
 async fn redirects_are_followed_and_tokens_stay_home() {
-    let other = serve(|_, mut s| async move { reply(&mut s, "200 OK", &[("ETag", "\"o\"")], b"moved here").await }).await;
+    let other = serve(|_, mut s| async move {
+        reply(&mut s, "200 OK", &[("ETag", "\"o\"")], b"moved here").await
+    })
+    .await;
     let target = other.url("/final");
     let srv = serve(move |req, mut s| {
         let target = target.clone();
         async move {
             match req.path.as_str() {
-                "/start" => reply(&mut s, "301 Moved Permanently", &[("Location", "/middle")], b"").await,
+                "/start" => {
+                    reply(
+                        &mut s,
+                        "301 Moved Permanently",
+                        &[("Location", "/middle")],
+                        b"",
+                    )
+                    .await
+                }
                 _ => reply(&mut s, "302 Found", &[("Location", &target)], b"").await,
             }
         }
@@ -300,7 +417,9 @@ async fn redirects_are_followed_and_tokens_stay_home() {
     assert_eq!(r.validators.etag.as_deref(), Some("\"o\""));
     let here = srv.requests();
     assert_eq!(here.len(), 2);
-    assert!(here.iter().all(|r| r.header("authorization") == Some("Bearer t")));
+    assert!(here
+        .iter()
+        .all(|r| r.header("authorization") == Some("Bearer t")));
     // Another origin (another port) does not get the caller's headers.
     assert_eq!(other.requests()[0].header("authorization"), None);
 }
@@ -311,8 +430,14 @@ async fn connection_refused_is_said_plainly() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let http = client(&trendd::config::Http { retries: 0, ..cfg() });
-    let e = http.get(&format!("http://127.0.0.1:{port}/"), None, &[]).await.unwrap_err();
+    let http = client(&trendd::config::Http {
+        retries: 0,
+        ..cfg()
+    });
+    let e = http
+        .get(&format!("http://127.0.0.1:{port}/"), None, &[])
+        .await
+        .unwrap_err();
     assert_eq!(e.kind, HttpErrorKind::Connect);
     assert_eq!(e.message, "connection refused");
 }
@@ -330,17 +455,32 @@ async fn file_urls_are_read_from_disk() {
     assert_eq!(r.content_type.as_deref(), Some("application/xml"));
     assert!(r.validators.is_empty());
     // No validators for files: even when some are passed, the body comes back.
-    let v = Validators { etag: Some("x".into()), last_modified: Some("Wed, 21 Oct 2026 07:28:00 GMT".into()) };
-    assert!(matches!(http.get(&url, Some(&v), &[]).await.unwrap(), Fetched::Body(_)));
+    let v = Validators {
+        etag: Some("x".into()),
+        last_modified: Some("Wed, 21 Oct 2026 07:28:00 GMT".into()),
+    };
+    assert!(matches!(
+        http.get(&url, Some(&v), &[]).await.unwrap(),
+        Fetched::Body(_)
+    ));
 
-    let missing = url::Url::from_file_path(dir.path().join("gone.xml")).unwrap().to_string();
+    let missing = url::Url::from_file_path(dir.path().join("gone.xml"))
+        .unwrap()
+        .to_string();
     let e = http.get(&missing, None, &[]).await.unwrap_err();
     assert_eq!(e.kind, HttpErrorKind::Io);
     assert!(e.message.starts_with("no such file: "), "{}", e.message);
 
     let big = dir.path().join("big.xml");
     std::fs::write(&big, vec![b'x'; 2 << 20]).unwrap();
-    let e = http.get(&url::Url::from_file_path(&big).unwrap().to_string(), None, &[]).await.unwrap_err();
+    let e = http
+        .get(
+            &url::Url::from_file_path(&big).unwrap().to_string(),
+            None,
+            &[],
+        )
+        .await
+        .unwrap_err();
     assert_eq!(e.kind, HttpErrorKind::TooLarge);
     assert_eq!(e.message, "body larger than 1048576 bytes");
 }
@@ -352,5 +492,8 @@ async fn other_schemes_are_refused() {
         let e = http.get(url, None, &[]).await.unwrap_err();
         assert_eq!(e.kind, HttpErrorKind::BadScheme, "{url}");
     }
-    assert_eq!(http.get("not a url", None, &[]).await.unwrap_err().kind, HttpErrorKind::Other);
+    assert_eq!(
+        http.get("not a url", None, &[]).await.unwrap_err().kind,
+        HttpErrorKind::Other
+    );
 }

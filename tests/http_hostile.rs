@@ -20,7 +20,10 @@ use trendd::http::{Fetched, HttpError, HttpErrorKind};
 
 /// Hostile cases use a 1 MiB cap, 1 s connect and 2 s total timeouts, and one retry.
 fn hostile_cfg() -> trendd::config::Http {
-    trendd::config::Http { retries: 1, ..cfg() }
+    trendd::config::Http {
+        retries: 1,
+        ..cfg()
+    }
 }
 
 /// Memory a case may add over what the process held when it started: the cap is 1 MiB, so an
@@ -38,10 +41,16 @@ async fn measured<T>(name: &str, fut: impl Future<Output = T>) -> T {
     let reset = support::reset_peak();
     let before = support::rss_kib().unwrap_or(0);
     let started = Instant::now();
-    let out = tokio::time::timeout(HANG_GUARD, fut).await.unwrap_or_else(|_| panic!("{name}: still running after {HANG_GUARD:?}"));
+    let out = tokio::time::timeout(HANG_GUARD, fut)
+        .await
+        .unwrap_or_else(|_| panic!("{name}: still running after {HANG_GUARD:?}"));
     let elapsed = started.elapsed();
     let peak = support::peak_rss_kib().unwrap_or(0);
-    let scope = if reset { "during the case" } else { "process-wide, reset refused" };
+    let scope = if reset {
+        "during the case"
+    } else {
+        "process-wide, reset refused"
+    };
     eprintln!(
         "hostile case {name:<28} {:>6.2} s   peak RSS {:>7} KiB ({scope}; {} KiB at start)",
         elapsed.as_secs_f64(),
@@ -49,7 +58,11 @@ async fn measured<T>(name: &str, fut: impl Future<Output = T>) -> T {
         before
     );
     if reset && peak > 0 {
-        assert!(peak.saturating_sub(before) < PEAK_ALLOWANCE_KIB, "{name}: peak RSS grew by {} KiB", peak - before);
+        assert!(
+            peak.saturating_sub(before) < PEAK_ALLOWANCE_KIB,
+            "{name}: peak RSS grew by {} KiB",
+            peak - before
+        );
     }
     out
 }
@@ -65,7 +78,10 @@ fn expect_err(r: Result<Fetched, HttpError>) -> HttpError {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn endless_body_stops_at_the_cap() {
     let srv = serve(|_, mut s| async move {
-        if head(&mut s, "200 OK", &[("Content-Type", "text/xml")]).await.is_err() {
+        if head(&mut s, "200 OK", &[("Content-Type", "text/xml")])
+            .await
+            .is_err()
+        {
             return;
         }
         let chunk = vec![b'a'; 64 * 1024];
@@ -82,7 +98,10 @@ async fn endless_body_stops_at_the_cap() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_byte_per_second_hits_the_total_timeout() {
     let srv = serve(|_, mut s| async move {
-        if head(&mut s, "200 OK", &[("Content-Length", "100")]).await.is_err() {
+        if head(&mut s, "200 OK", &[("Content-Length", "100")])
+            .await
+            .is_err()
+        {
             return;
         }
         for _ in 0..100 {
@@ -108,7 +127,10 @@ async fn silent_server_hits_the_total_timeout() {
         drop(s);
     })
     .await;
-    let http = client(&trendd::config::Http { retries: 0, ..hostile_cfg() });
+    let http = client(&trendd::config::Http {
+        retries: 0,
+        ..hostile_cfg()
+    });
     let e = expect_err(measured("silent server", http.get(&srv.url("/"), None, &[])).await);
     assert_eq!(e.kind, HttpErrorKind::Timeout, "{e}");
     assert_eq!(e.message, "timed out after 2 s");
@@ -117,7 +139,10 @@ async fn silent_server_hits_the_total_timeout() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_gib_content_length_fails_before_reading() {
     let srv = serve(|_, mut s| async move {
-        if head(&mut s, "200 OK", &[("Content-Length", "2147483648")]).await.is_err() {
+        if head(&mut s, "200 OK", &[("Content-Length", "2147483648")])
+            .await
+            .is_err()
+        {
             return;
         }
         let _ = s.write_all(&[b'z'; 1024]).await;
@@ -135,7 +160,17 @@ async fn gzip_bomb_stops_at_the_cap() {
     // 1 GiB of zeros, gzip-compressed on the fly (about 1 MB on the wire) on a thread of its own so
     // compressing never stalls the client; it stops when the client hangs up.
     let srv = serve(|_, mut s| async move {
-        if head(&mut s, "200 OK", &[("Content-Encoding", "gzip"), ("Content-Type", "application/xml")]).await.is_err() {
+        if head(
+            &mut s,
+            "200 OK",
+            &[
+                ("Content-Encoding", "gzip"),
+                ("Content-Type", "application/xml"),
+            ],
+        )
+        .await
+        .is_err()
+        {
             return;
         }
         let std_sock = s.into_std().unwrap();
@@ -153,7 +188,13 @@ async fn gzip_bomb_stops_at_the_cap() {
     })
     .await;
     let http = client(&hostile_cfg());
-    let e = expect_err(measured("gzip bomb (1 GiB of zeros)", http.get(&srv.url("/"), None, &[])).await);
+    let e = expect_err(
+        measured(
+            "gzip bomb (1 GiB of zeros)",
+            http.get(&srv.url("/"), None, &[]),
+        )
+        .await,
+    );
     assert_eq!(e.kind, HttpErrorKind::TooLarge, "{e}");
     assert_eq!(srv.count(), 1);
 }
@@ -161,7 +202,10 @@ async fn gzip_bomb_stops_at_the_cap() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn brotli_bomb_stops_at_the_cap() {
     let srv = serve(|_, mut s| async move {
-        if head(&mut s, "200 OK", &[("Content-Encoding", "br")]).await.is_err() {
+        if head(&mut s, "200 OK", &[("Content-Encoding", "br")])
+            .await
+            .is_err()
+        {
             return;
         }
         let std_sock = s.into_std().unwrap();
@@ -178,7 +222,13 @@ async fn brotli_bomb_stops_at_the_cap() {
     })
     .await;
     let http = client(&hostile_cfg());
-    let e = expect_err(measured("brotli bomb (1 GiB of zeros)", http.get(&srv.url("/"), None, &[])).await);
+    let e = expect_err(
+        measured(
+            "brotli bomb (1 GiB of zeros)",
+            http.get(&srv.url("/"), None, &[]),
+        )
+        .await,
+    );
     assert_eq!(e.kind, HttpErrorKind::TooLarge, "{e}");
 }
 
@@ -199,11 +249,23 @@ async fn redirect_loop_is_stopped() {
 async fn endless_redirect_chain_is_stopped() {
     let srv = serve(|req, mut s| async move {
         let n: u64 = req.path.trim_start_matches("/r/").parse().unwrap_or(0);
-        reply(&mut s, "301 Moved Permanently", &[("Location", &format!("/r/{}", n + 1))], b"").await;
+        reply(
+            &mut s,
+            "301 Moved Permanently",
+            &[("Location", &format!("/r/{}", n + 1))],
+            b"",
+        )
+        .await;
     })
     .await;
     let http = client(&hostile_cfg());
-    let e = expect_err(measured("endless redirect chain", http.get(&srv.url("/r/0"), None, &[])).await);
+    let e = expect_err(
+        measured(
+            "endless redirect chain",
+            http.get(&srv.url("/r/0"), None, &[]),
+        )
+        .await,
+    );
     assert_eq!(e.kind, HttpErrorKind::TooManyRedirects, "{e}");
     assert_eq!(e.message, "too many redirects (more than 5)");
     assert_eq!(srv.count(), 6, "the first request and five redirects");
@@ -211,9 +273,24 @@ async fn endless_redirect_chain_is_stopped() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redirect_to_javascript_is_refused() {
-    let srv = serve(|_, mut s| async move { reply(&mut s, "302 Found", &[("Location", "javascript:alert(1)")], b"").await }).await;
+    let srv = serve(|_, mut s| async move {
+        reply(
+            &mut s,
+            "302 Found",
+            &[("Location", "javascript:alert(1)")],
+            b"",
+        )
+        .await
+    })
+    .await;
     let http = client(&hostile_cfg());
-    let e = expect_err(measured("redirect to javascript:", http.get(&srv.url("/"), None, &[])).await);
+    let e = expect_err(
+        measured(
+            "redirect to javascript:",
+            http.get(&srv.url("/"), None, &[]),
+        )
+        .await,
+    );
     assert_eq!(e.kind, HttpErrorKind::BadScheme, "{e}");
     assert_eq!(e.message, "redirect to a non-http URL (javascript:…)");
     for to in ["file:///etc/passwd", "ftp://127.0.0.1/x"] {
@@ -223,15 +300,31 @@ async fn redirect_to_javascript_is_refused() {
             async move { reply(&mut s, "301 Moved Permanently", &[("Location", &to)], b"").await }
         })
         .await;
-        assert_eq!(expect_err(http.get(&srv.url("/"), None, &[]).await).kind, HttpErrorKind::BadScheme);
+        assert_eq!(
+            expect_err(http.get(&srv.url("/"), None, &[]).await).kind,
+            HttpErrorKind::BadScheme
+        );
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retry_after_a_day_fails_at_once() {
-    let srv = serve(|_, mut s| async move { reply(&mut s, "429 Too Many Requests", &[("Retry-After", "86400")], b"").await }).await;
-    let http = client(&trendd::config::Http { max_retry_after_secs: 120, ..hostile_cfg() });
-    let e = expect_err(measured("429 Retry-After: 86400", http.get(&srv.url("/"), None, &[])).await);
+    let srv = serve(|_, mut s| async move {
+        reply(
+            &mut s,
+            "429 Too Many Requests",
+            &[("Retry-After", "86400")],
+            b"",
+        )
+        .await
+    })
+    .await;
+    let http = client(&trendd::config::Http {
+        max_retry_after_secs: 120,
+        ..hostile_cfg()
+    });
+    let e =
+        expect_err(measured("429 Retry-After: 86400", http.get(&srv.url("/"), None, &[])).await);
     assert_eq!(e.kind, HttpErrorKind::Status(429), "{e}");
     assert_eq!(
         e.message,
@@ -247,7 +340,11 @@ async fn tls_handshake_that_never_answers() {
     let url = format!("https://{}/", srv.addr);
     let e = expect_err(measured("TLS handshake stall", http.get(&url, None, &[])).await);
     assert_eq!(e.kind, HttpErrorKind::Timeout, "{e}");
-    assert!(e.message.starts_with("connection timed out after 1 s"), "{}", e.message);
+    assert!(
+        e.message.starts_with("connection timed out after 1 s"),
+        "{}",
+        e.message
+    );
     assert_eq!(srv.connections(), 2, "one retry, then given up");
 }
 
@@ -261,7 +358,10 @@ async fn wrong_content_type_passes_through() {
     })
     .await;
     let http = client(&hostile_cfg());
-    match measured("wrong Content-Type", http.get(&srv.url("/"), None, &[])).await.unwrap() {
+    match measured("wrong Content-Type", http.get(&srv.url("/"), None, &[]))
+        .await
+        .unwrap()
+    {
         Fetched::Body(r) => {
             assert_eq!(r.bytes, xml);
             assert_eq!(r.content_type.as_deref(), Some("image/png"));
@@ -273,7 +373,10 @@ async fn wrong_content_type_passes_through() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn truncated_body_is_an_error() {
     let srv = serve(|_, mut s| async move {
-        if head(&mut s, "200 OK", &[("Content-Length", "1000")]).await.is_ok() {
+        if head(&mut s, "200 OK", &[("Content-Length", "1000")])
+            .await
+            .is_ok()
+        {
             let _ = s.write_all(b"only ten b").await;
         }
         // Dropping the socket closes it 990 bytes early.
@@ -282,21 +385,39 @@ async fn truncated_body_is_an_error() {
     let http = client(&hostile_cfg());
     let e = expect_err(measured("truncated body", http.get(&srv.url("/"), None, &[])).await);
     assert_eq!(e.kind, HttpErrorKind::Io, "{e}");
-    assert!(e.message.starts_with("connection closed before the body was complete"), "{}", e.message);
+    assert!(
+        e.message
+            .starts_with("connection closed before the body was complete"),
+        "{}",
+        e.message
+    );
     assert_eq!(srv.count(), 2, "a cut-off transfer is retried once");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_utf8_passes_through_as_bytes() {
-    let bytes: Vec<u8> = vec![0xff, 0xfe, b'<', 0xc3, 0x28, 0x00, 0xa0, b'>', 0xf0, 0x28, 0x8c];
+    let bytes: Vec<u8> = vec![
+        0xff, 0xfe, b'<', 0xc3, 0x28, 0x00, 0xa0, b'>', 0xf0, 0x28, 0x8c,
+    ];
     let b2 = bytes.clone();
     let srv = serve(move |_, mut s| {
         let b = b2.clone();
-        async move { reply(&mut s, "200 OK", &[("Content-Type", "text/xml; charset=utf-8")], &b).await }
+        async move {
+            reply(
+                &mut s,
+                "200 OK",
+                &[("Content-Type", "text/xml; charset=utf-8")],
+                &b,
+            )
+            .await
+        }
     })
     .await;
     let http = client(&hostile_cfg());
-    match measured("invalid UTF-8 body", http.get(&srv.url("/"), None, &[])).await.unwrap() {
+    match measured("invalid UTF-8 body", http.get(&srv.url("/"), None, &[]))
+        .await
+        .unwrap()
+    {
         Fetched::Body(r) => assert_eq!(r.bytes, bytes),
         Fetched::NotModified => panic!("304"),
     }

@@ -7,8 +7,15 @@ use trendd::identity::{canonical_url, find_arxiv_id, identify, normalize_doi, pa
 use trendd::model::Entry;
 
 fn cases(default: u32) -> ProptestConfig {
-    let n = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
-    ProptestConfig { cases: n, failure_persistence: None, ..ProptestConfig::default() }
+    let n = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default);
+    ProptestConfig {
+        cases: n,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
 }
 
 /// A well-formed versionless arXiv id, new style or old style (with a subject class or without).
@@ -16,13 +23,22 @@ fn arxiv_id() -> impl Strategy<Value = String> {
     prop_oneof![
         (0u32..10000, 0u32..100000).prop_map(|(a, b)| format!("{a:04}.{b:05}")),
         (700u32..1500, 0u32..10000).prop_map(|(a, b)| format!("{a:04}.{b:04}")),
-        (prop::sample::select(vec!["hep-th", "astro-ph", "cond-mat", "math", "cs", "quant-ph"]), 0u32..10_000_000)
+        (
+            prop::sample::select(vec![
+                "hep-th", "astro-ph", "cond-mat", "math", "cs", "quant-ph"
+            ]),
+            0u32..10_000_000
+        )
             .prop_map(|(a, n)| format!("{a}/{n:07}")),
-        (prop::sample::select(vec!["math.GT", "cs.LG", "math.AG", "physics.ACC"]), 0u32..10_000_000).prop_map(|(a, n)| {
-            // Only two-letter subject classes are valid; keep what the grammar allows.
-            let (arch, class) = a.split_once('.').unwrap();
-            format!("{arch}.{}/{n:07}", &class[..2])
-        }),
+        (
+            prop::sample::select(vec!["math.GT", "cs.LG", "math.AG", "physics.ACC"]),
+            0u32..10_000_000
+        )
+            .prop_map(|(a, n)| {
+                // Only two-letter subject classes are valid; keep what the grammar allows.
+                let (arch, class) = a.split_once('.').unwrap();
+                format!("{arch}.{}/{n:07}", &class[..2])
+            }),
     ]
 }
 
@@ -46,7 +62,14 @@ fn url_parts() -> impl Strategy<Value = (String, String, Vec<(String, String)>, 
     )
 }
 
-fn url_from(scheme: &str, www: bool, host: &str, path: &str, q: &[(String, String)], frag: &str) -> String {
+fn url_from(
+    scheme: &str,
+    www: bool,
+    host: &str,
+    path: &str,
+    q: &[(String, String)],
+    frag: &str,
+) -> String {
     let mut u = format!("{scheme}://{}{host}{path}", if www { "www." } else { "" });
     if !q.is_empty() {
         let parts: Vec<String> = q.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -70,16 +93,18 @@ fn entry() -> impl Strategy<Value = Entry> {
         prop::collection::vec(messy_text(), 0..4),
         "[ -~]{0,200}",
     )
-        .prop_map(|(title, url, guid, arxiv_id, doi, links, abstract_text)| Entry {
-            title,
-            url,
-            guid,
-            arxiv_id,
-            doi,
-            links,
-            abstract_text,
-            ..Default::default()
-        })
+        .prop_map(
+            |(title, url, guid, arxiv_id, doi, links, abstract_text)| Entry {
+                title,
+                url,
+                guid,
+                arxiv_id,
+                doi,
+                links,
+                abstract_text,
+                ..Default::default()
+            },
+        )
 }
 
 proptest! {
@@ -181,7 +206,11 @@ fn canonical_url_keeps_encoded_query_characters_apart() {
     let b = canonical_url("https://x.org/?q=a&b=c");
     assert_ne!(a, b, "two different pages share one key");
     let c = canonical_url("http://a.org/?q=x+y").unwrap();
-    assert_eq!(canonical_url(&format!("https://{c}")), Some(c.clone()), "not a fixed point");
+    assert_eq!(
+        canonical_url(&format!("https://{c}")),
+        Some(c.clone()),
+        "not a fixed point"
+    );
     assert!(!c.contains(' '), "a space in a key: {c:?}");
 }
 

@@ -30,14 +30,23 @@ fn run(config: &Path, state: &Path, webhook: &str, args: &[&str]) -> (i32, Strin
         .env("TRENDD_TEST_SLACK_WEBHOOK", webhook)
         .output()
         .expect("run trendd");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.status.code().unwrap_or(-1), text)
 }
 
 fn assert_clean(what: &str, text: &str, webhook: &str) {
     let path = webhook.split_once("://").map(|x| x.1).unwrap_or(webhook);
     let path = &path[path.find('/').unwrap_or(0)..];
-    for (secret, name) in [(PASSWORD, "SMTP password"), (WEBHOOK_TOKEN, "webhook token"), (webhook, "webhook URL"), (path, "webhook path")] {
+    for (secret, name) in [
+        (PASSWORD, "SMTP password"),
+        (WEBHOOK_TOKEN, "webhook token"),
+        (webhook, "webhook URL"),
+        (path, "webhook path"),
+    ] {
         if let Some(line) = text.lines().find(|l| l.contains(secret)) {
             panic!("{what}: the {name} appears in the output:\n{line}");
         }
@@ -46,7 +55,10 @@ fn assert_clean(what: &str, text: &str, webhook: &str) {
 }
 
 fn config(dir: &Path, smtp_port: u16) -> std::path::PathBuf {
-    let feed = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hostile/hostile.xml");
+    let feed = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/hostile/hostile.xml"
+    );
     let cfg = format!(
         "[general]\ntimezone = \"UTC\"\n\n[digest]\nmax_age_days = 100000\n\n\
          [[source]]\nkind = \"feed\"\nname = \"blog\"\nurl = \"file://{feed}\"\n\n\
@@ -76,19 +88,32 @@ fn every_command(what: &str, webhook: &str) {
         &["items", "--json"],
     ] {
         let (code, text) = run(&cfg, &state, webhook, args);
-        assert_clean(&format!("{what}: trendd {}", args.join(" ")), &text, webhook);
+        assert_clean(
+            &format!("{what}: trendd {}", args.join(" ")),
+            &text,
+            webhook,
+        );
         ran.push(format!("{} → {code}", args.join(" ")));
         if args.contains(&"-vv") {
-            assert!(text.contains("TRACE"), "{what}: trace logging was not on, so the test proves little:\n{text:.2000}");
+            assert!(
+                text.contains("TRACE"),
+                "{what}: trace logging was not on, so the test proves little:\n{text:.2000}"
+            );
         }
         if args[0] == "digest" || args.get(1) == Some(&"digest") {
             // Both channels must have failed (and said so) for this test to mean anything.
-            assert_eq!(code, 3, "{what}: digest with two failing channels should exit 3:\n{text}");
+            assert_eq!(
+                code, 3,
+                "{what}: digest with two failing channels should exit 3:\n{text}"
+            );
             assert!(text.contains("delivery failed"), "{what}:\n{text}");
         }
     }
     // The ledger keeps the failure reasons; they are shown by `status` above and must be clean too.
-    println!("secrets ({what}): no secret in the output of {}", ran.join(", "));
+    println!(
+        "secrets ({what}): no secret in the output of {}",
+        ran.join(", ")
+    );
 }
 
 #[test]
@@ -99,12 +124,18 @@ fn secrets_stay_out_of_output_when_the_webhook_answers_500() {
     server.rule(&path, Rule::Status(500, "internal error"));
     let webhook = server.url(&path);
     every_command("webhook 500", &webhook);
-    assert!(server.requests().iter().any(|r| r.path == path), "the webhook was never called: the test proved nothing");
+    assert!(
+        server.requests().iter().any(|r| r.path == path),
+        "the webhook was never called: the test proved nothing"
+    );
 }
 
 #[test]
 fn secrets_stay_out_of_output_when_the_webhook_refuses() {
-    let webhook = format!("http://127.0.0.1:{}/services/{WEBHOOK_TOKEN}", closed_port());
+    let webhook = format!(
+        "http://127.0.0.1:{}/services/{WEBHOOK_TOKEN}",
+        closed_port()
+    );
     every_command("webhook refused", &webhook);
 }
 
@@ -116,11 +147,25 @@ fn password_from_a_file_stays_out_of_output() {
     let pw = dir.path().join("pw");
     std::fs::write(&pw, format!("{PASSWORD}\n")).unwrap();
     let cfg = config(dir.path(), closed_port());
-    let text = std::fs::read_to_string(&cfg).unwrap().replace("password_env = \"TRENDD_TEST_SMTP_PASSWORD\"", &format!("password_file = \"{}\"", pw.display()));
+    let text = std::fs::read_to_string(&cfg).unwrap().replace(
+        "password_env = \"TRENDD_TEST_SMTP_PASSWORD\"",
+        &format!("password_file = \"{}\"", pw.display()),
+    );
     std::fs::write(&cfg, text).unwrap();
-    let webhook = format!("http://127.0.0.1:{}/services/{WEBHOOK_TOKEN}", closed_port());
-    for args in [&["config", "check"][..], &["-vv", "digest", "--now"], &["status"]] {
+    let webhook = format!(
+        "http://127.0.0.1:{}/services/{WEBHOOK_TOKEN}",
+        closed_port()
+    );
+    for args in [
+        &["config", "check"][..],
+        &["-vv", "digest", "--now"],
+        &["status"],
+    ] {
         let (_, out) = run(&cfg, &dir.path().join("s"), &webhook, args);
-        assert_clean(&format!("password_file: trendd {}", args.join(" ")), &out, &webhook);
+        assert_clean(
+            &format!("password_file: trendd {}", args.join(" ")),
+            &out,
+            &webhook,
+        );
     }
 }

@@ -12,7 +12,10 @@ pub fn shared_dir() -> Option<PathBuf> {
     if p.is_dir() {
         Some(p.canonicalize().unwrap_or_else(|_| p.to_path_buf()))
     } else {
-        eprintln!("skipping: {} is absent (the shared fixtures and corpora)", p.display());
+        eprintln!(
+            "skipping: {} is absent (the shared fixtures and corpora)",
+            p.display()
+        );
         None
     }
 }
@@ -28,7 +31,10 @@ pub fn feedparser_python() -> Option<PathBuf> {
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("fpvenv/bin/python"));
     let ok = Command::new(&p)
-        .args(["-c", "import feedparser,sys; sys.exit(0 if feedparser.__version__ == '6.0.14' else 1)"])
+        .args([
+            "-c",
+            "import feedparser,sys; sys.exit(0 if feedparser.__version__ == '6.0.14' else 1)",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
@@ -49,7 +55,9 @@ pub fn cpu_time() -> Duration {
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: getrusage only writes into the struct we own.
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
-    let tv = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
     tv(ru.ru_utime) + tv(ru.ru_stime)
 }
 
@@ -103,9 +111,20 @@ pub fn run_child(cmd: &mut Command, limit: Duration) -> ChildRun {
     }
     let wall = start.elapsed();
     std::mem::forget(child);
-    let tv = |t: libc::timeval| Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64);
-    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
-    ChildRun { wall, cpu: tv(ru.ru_utime) + tv(ru.ru_stime), max_rss_kib: ru.ru_maxrss as u64, code }
+    let tv = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    ChildRun {
+        wall,
+        cpu: tv(ru.ru_utime) + tv(ru.ru_stime),
+        max_rss_kib: ru.ru_maxrss as u64,
+        code,
+    }
 }
 
 pub fn median(v: &[f64]) -> f64 {
@@ -115,7 +134,11 @@ pub fn median(v: &[f64]) -> f64 {
         return f64::NAN;
     }
     let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
 }
 
 /// nproc, CPU model, RAM and the load average, printed at the top of every bench.
@@ -135,8 +158,14 @@ pub fn machine() -> String {
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let nproc = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
-    format!("nproc={nproc} cpu=\"{model}\" ram={:.1}GiB load={}", mem_kib as f64 / 1048576.0, loadavg())
+    let nproc = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    format!(
+        "nproc={nproc} cpu=\"{model}\" ram={:.1}GiB load={}",
+        mem_kib as f64 / 1048576.0,
+        loadavg()
+    )
 }
 
 /// The 1, 5 and 15 minute load averages.
@@ -155,7 +184,9 @@ pub fn dir_usage(dir: &Path) -> (u64, u64) {
     let (mut disk, mut logical) = (0, 0);
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let Ok(m) = e.metadata() else { continue };
             if m.is_dir() {
@@ -174,12 +205,17 @@ pub fn write_config(path: &Path, header: &str, sources: &[(&str, String)]) {
     let mut s = String::from(header);
     s.push('\n');
     for (i, (kind, url)) in sources.iter().enumerate() {
-        s.push_str(&format!("[[source]]\nkind = \"{kind}\"\nname = \"s{i:04}\"\nurl = \"{url}\"\n\n"));
+        s.push_str(&format!(
+            "[[source]]\nkind = \"{kind}\"\nname = \"s{i:04}\"\nurl = \"{url}\"\n\n"
+        ));
     }
     std::fs::write(path, s).expect("writing a bench config");
 }
 
 /// An environment variable parsed, or a default.
 pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }

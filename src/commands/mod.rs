@@ -19,7 +19,10 @@ pub const EXIT_DELIVERY_FAILED: i32 = 3;
 
 fn source_line(r: &SourceReport) -> String {
     let c = r.counts;
-    let mut s = format!("{}: new {}, merged {}, unchanged {}, not modified {}", r.name, c.new, c.merged, c.unchanged, c.not_modified);
+    let mut s = format!(
+        "{}: new {}, merged {}, unchanged {}, not modified {}",
+        r.name, c.new, c.merged, c.unchanged, c.not_modified
+    );
     if let Some(e) = &r.error {
         s.push_str(&format!(", error: {e}"));
     }
@@ -45,11 +48,18 @@ fn summary_line(rep: &FetchReport) -> String {
 
 /// Runs a fetch, showing a progress bar on a terminal and plain lines otherwise.
 async fn fetch_with_progress(app: &App, only: Option<&str>, quiet: bool) -> Result<FetchReport> {
-    let n = if only.is_some() { 1 } else { app.config.sources.iter().filter(|s| s.enabled()).count() };
+    let n = if only.is_some() {
+        1
+    } else {
+        app.config.sources.iter().filter(|s| s.enabled()).count()
+    };
     let tty = std::io::stderr().is_terminal() && !quiet;
     let bar = tty.then(|| {
         let b = indicatif::ProgressBar::new(n as u64);
-        b.set_style(indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} sources {msg}").expect("valid template"));
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} sources {msg}")
+                .expect("valid template"),
+        );
         b
     });
     let on_done = |r: &SourceReport| {
@@ -96,7 +106,10 @@ pub async fn digest(app: &App, opts: DigestOptions, quiet: bool) -> Result<i32> 
         // The default file channel is quiet on a fresh machine; the digest itself is the output.
         println!("{}", rep.text);
         if opts.dry_run {
-            eprintln!("digest {date}: {} items (dry run: nothing delivered or recorded)", rep.items);
+            eprintln!(
+                "digest {date}: {} items (dry run: nothing delivered or recorded)",
+                rep.items
+            );
         } else {
             eprintln!(
                 "digest {date}: {} items; delivered: {}; already sent: {}; failed: {}",
@@ -107,15 +120,26 @@ pub async fn digest(app: &App, opts: DigestOptions, quiet: bool) -> Result<i32> 
             );
         }
         if let Some(out) = &opts.out {
-            eprintln!("wrote digest.html, digest.txt, digest.json to {}", out.display());
+            eprintln!(
+                "wrote digest.html, digest.txt, digest.json to {}",
+                out.display()
+            );
         }
     }
     for (target, why) in &rep.failed {
         eprintln!("delivery failed: {target}: {why}");
     }
-    Ok(if rep.failed.is_empty() { 0 } else { EXIT_DELIVERY_FAILED })
+    Ok(if rep.failed.is_empty() {
+        0
+    } else {
+        EXIT_DELIVERY_FAILED
+    })
 }
 
 fn list(v: &[String]) -> String {
-    if v.is_empty() { "none".into() } else { v.join(", ") }
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
 }

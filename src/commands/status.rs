@@ -7,7 +7,8 @@ use crate::store::DeliveryState;
 use chrono::{DateTime, Utc};
 
 fn when(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_else(|| "never".into())
+    t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| "never".into())
 }
 
 pub fn status(app: &App) -> Result<i32> {
@@ -25,15 +26,26 @@ pub fn status(app: &App) -> Result<i32> {
         } else {
             "not fetched yet".into()
         };
-        println!("  {} ({}): last success {}; {}", cfg.name(), cfg.kind(), when(st.last_success), state);
+        println!(
+            "  {} ({}): last success {}; {}",
+            cfg.name(),
+            cfg.kind(),
+            when(st.last_success),
+            state
+        );
         let src = sources::build(cfg);
-        for req in src.plan(&PlanContext { now: Utc::now(), last_success: st.last_success }) {
+        for req in src.plan(&PlanContext {
+            now: Utc::now(),
+            last_success: st.last_success,
+        }) {
             if let Some(h) = app.store.http_state(&req.url)? {
                 let v = &h.validators;
                 println!(
                     "    {}: HTTP {} at {}; etag {}; last-modified {}",
                     req.url,
-                    h.last_status.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+                    h.last_status
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| "-".into()),
                     when(h.last_fetch),
                     v.etag.as_deref().unwrap_or("-"),
                     v.last_modified.as_deref().unwrap_or("-")
@@ -47,12 +59,21 @@ pub fn status(app: &App) -> Result<i32> {
         println!("  none yet");
     }
     for d in recent {
-        println!("  {}: {} items, composed {}", d.date, d.keys.len(), when(Some(d.composed_at)));
+        println!(
+            "  {}: {} items, composed {}",
+            d.date,
+            d.keys.len(),
+            when(Some(d.composed_at))
+        );
         for (target, st) in &d.channels {
             let state = match st.state {
                 DeliveryState::Sent => format!("sent {}", when(Some(st.updated))),
                 DeliveryState::Pending => format!("pending since {}", when(Some(st.updated))),
-                DeliveryState::Failed => format!("FAILED ({} attempts): {}", st.attempts, st.last_error.as_deref().unwrap_or("?")),
+                DeliveryState::Failed => format!(
+                    "FAILED ({} attempts): {}",
+                    st.attempts,
+                    st.last_error.as_deref().unwrap_or("?")
+                ),
             };
             println!("    {target}: {state}");
         }

@@ -51,7 +51,10 @@ pub fn load(path: Option<&Path>) -> Result<Loaded> {
             parse_str(&text, &p.display().to_string())?
         }
     };
-    Ok(Loaded { config, path: path.map(Path::to_path_buf) })
+    Ok(Loaded {
+        config,
+        path: path.map(Path::to_path_buf),
+    })
 }
 
 /// Parses a user config text over the built-in defaults. `origin` names the file in errors.
@@ -72,7 +75,9 @@ pub fn parse_str(text: &str, origin: &str) -> Result<Config> {
         }
     };
     config.validate().map_err(|(key, msg)| {
-        let line = line_of(text, &key).map(|l| format!("line {l}: ")).unwrap_or_default();
+        let line = line_of(text, &key)
+            .map(|l| format!("line {l}: "))
+            .unwrap_or_default();
         Error::config(origin, format!("{line}key `{key}`: {msg}"))
     })?;
     Ok(config)
@@ -101,7 +106,8 @@ fn line_of(text: &str, key: &str) -> Option<usize> {
     text.lines()
         .position(|l| {
             let l = l.trim_start();
-            l.strip_prefix(last).is_some_and(|rest| rest.trim_start().starts_with('='))
+            l.strip_prefix(last)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
         })
         .map(|i| i + 1)
 }
@@ -115,7 +121,12 @@ pub fn state_dir(explicit: Option<&Path>, config: &Config) -> PathBuf {
     for var in ["TRENDD_STATE_DIR", "STATE_DIRECTORY"] {
         if let Some(p) = std::env::var_os(var).filter(|p| !p.is_empty()) {
             // systemd may pass several directories separated by ':'; the first is ours.
-            let s = p.to_string_lossy().split(':').next().unwrap_or_default().to_string();
+            let s = p
+                .to_string_lossy()
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .to_string();
             return PathBuf::from(s);
         }
     }
@@ -125,7 +136,9 @@ pub fn state_dir(explicit: Option<&Path>, config: &Config) -> PathBuf {
     if let Some(dir) = std::env::var_os("XDG_STATE_HOME").filter(|p| !p.is_empty()) {
         return PathBuf::from(dir).join("trendd");
     }
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
     home.join(".local/state/trendd")
 }
 

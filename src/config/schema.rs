@@ -288,7 +288,11 @@ impl DeliverConfig {
             DeliverConfig::Slack(c) => (&c.name, "slack"),
             DeliverConfig::File(c) => (&c.name, "file"),
         };
-        if n.is_empty() { k.to_string() } else { n.clone() }
+        if n.is_empty() {
+            k.to_string()
+        } else {
+            n.clone()
+        }
     }
 }
 
@@ -297,9 +301,15 @@ impl Config {
     pub fn validate(&self) -> Result<(), (String, String)> {
         let tz = &self.general.timezone;
         if !tz.is_empty() && tz.parse::<chrono_tz::Tz>().is_err() {
-            return Err(("general.timezone".into(), format!("unknown IANA time zone {tz:?}")));
+            return Err((
+                "general.timezone".into(),
+                format!("unknown IANA time zone {tz:?}"),
+            ));
         }
-        for (key, expr) in [("schedule.fetch", &self.schedule.fetch), ("schedule.digest", &self.schedule.digest)] {
+        for (key, expr) in [
+            ("schedule.fetch", &self.schedule.fetch),
+            ("schedule.digest", &self.schedule.digest),
+        ] {
             if let Err(e) = crate::daemon::schedule::parse_cron(expr) {
                 return Err((key.into(), format!("invalid cron expression {expr:?}: {e}")));
             }
@@ -309,7 +319,10 @@ impl Config {
             return Err(("digest.minutes".into(), "must be between 1 and 240".into()));
         }
         if d.words_per_minute < 50 || d.words_per_minute > 2000 {
-            return Err(("digest.words_per_minute".into(), "must be between 50 and 2000".into()));
+            return Err((
+                "digest.words_per_minute".into(),
+                "must be between 50 and 2000".into(),
+            ));
         }
         if d.max_age_days == 0 {
             return Err(("digest.max_age_days".into(), "must be at least 1".into()));
@@ -318,8 +331,18 @@ impl Config {
             "extractive" => {}
             // Named in the design and kept in the schema, but not built yet: refusing it beats
             // quietly summarizing with something else than the user asked for.
-            "openai" => return Err(("summarizer.kind".into(), "\"openai\" is not available in this version; use \"extractive\"".into())),
-            other => return Err(("summarizer.kind".into(), format!("{other:?} is not a summarizer (use \"extractive\")"))),
+            "openai" => {
+                return Err((
+                    "summarizer.kind".into(),
+                    "\"openai\" is not available in this version; use \"extractive\"".into(),
+                ))
+            }
+            other => {
+                return Err((
+                    "summarizer.kind".into(),
+                    format!("{other:?} is not a summarizer (use \"extractive\")"),
+                ))
+            }
         }
         if self.http.concurrency == 0 {
             return Err(("http.concurrency".into(), "must be at least 1".into()));
@@ -327,37 +350,72 @@ impl Config {
         let mut names = std::collections::HashSet::new();
         for s in &self.sources {
             if s.name().trim().is_empty() {
-                return Err(("source.name".into(), format!("a {} source has no name", s.kind())));
+                return Err((
+                    "source.name".into(),
+                    format!("a {} source has no name", s.kind()),
+                ));
             }
             if !names.insert(s.name().to_string()) {
-                return Err(("source.name".into(), format!("two sources are named {:?}", s.name())));
+                return Err((
+                    "source.name".into(),
+                    format!("two sources are named {:?}", s.name()),
+                ));
             }
             if let Some(u) = s.url() {
                 match url::Url::parse(u) {
                     Ok(p) if matches!(p.scheme(), "http" | "https" | "file") => {}
-                    Ok(p) => return Err(("url".into(), format!("source {:?}: scheme {:?} is not http, https or file", s.name(), p.scheme()))),
-                    Err(e) => return Err(("url".into(), format!("source {:?}: {u:?} is not a URL: {e}", s.name()))),
+                    Ok(p) => {
+                        return Err((
+                            "url".into(),
+                            format!(
+                                "source {:?}: scheme {:?} is not http, https or file",
+                                s.name(),
+                                p.scheme()
+                            ),
+                        ))
+                    }
+                    Err(e) => {
+                        return Err((
+                            "url".into(),
+                            format!("source {:?}: {u:?} is not a URL: {e}", s.name()),
+                        ))
+                    }
                 }
             }
         }
         let mut names = std::collections::HashSet::new();
         for d in &self.delivers {
             if !names.insert(d.name()) {
-                return Err(("deliver.name".into(), format!("two channels are named {:?}; give each a `name`", d.name())));
+                return Err((
+                    "deliver.name".into(),
+                    format!("two channels are named {:?}; give each a `name`", d.name()),
+                ));
             }
             match d {
                 DeliverConfig::Email(e) => {
                     if e.host.is_empty() {
-                        return Err(("host".into(), format!("email channel {:?} needs a host", d.name())));
+                        return Err((
+                            "host".into(),
+                            format!("email channel {:?} needs a host", d.name()),
+                        ));
                     }
                     if e.to.is_empty() {
-                        return Err(("to".into(), format!("email channel {:?} needs at least one recipient", d.name())));
+                        return Err((
+                            "to".into(),
+                            format!("email channel {:?} needs at least one recipient", d.name()),
+                        ));
                     }
                     if e.from.is_empty() {
-                        return Err(("from".into(), format!("email channel {:?} needs a from address", d.name())));
+                        return Err((
+                            "from".into(),
+                            format!("email channel {:?} needs a from address", d.name()),
+                        ));
                     }
                     if e.password_env.is_some() && e.password_file.is_some() {
-                        return Err(("password_env".into(), "give password_env or password_file, not both".into()));
+                        return Err((
+                            "password_env".into(),
+                            "give password_env or password_file, not both".into(),
+                        ));
                     }
                 }
                 DeliverConfig::Slack(s) => {

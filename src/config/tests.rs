@@ -11,7 +11,9 @@ fn builtin_parses_and_validates() {
 
 #[test]
 fn unknown_key_is_an_error_with_a_line() {
-    let e = parse_str("[digest]\nminutes = 5\nbogus_key = 1\n", "t.toml").unwrap_err().to_string();
+    let e = parse_str("[digest]\nminutes = 5\nbogus_key = 1\n", "t.toml")
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("t.toml"), "{e}");
     assert!(e.contains("bogus_key"), "{e}");
     assert!(e.contains("line 3"), "{e}");
@@ -19,21 +21,30 @@ fn unknown_key_is_an_error_with_a_line() {
 
 #[test]
 fn wrong_type_is_an_error_with_a_line() {
-    let e = parse_str("[digest]\nminutes = \"ten\"\n", "t.toml").unwrap_err().to_string();
+    let e = parse_str("[digest]\nminutes = \"ten\"\n", "t.toml")
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("line 2"), "{e}");
 }
 
 #[test]
 fn unknown_key_in_a_source_is_an_error() {
-    let e = parse_str("[[source]]\nkind = \"feed\"\nname = \"a\"\nurl = \"file:///x\"\ncolor = 1\n", "t.toml")
-        .unwrap_err()
-        .to_string();
+    let e = parse_str(
+        "[[source]]\nkind = \"feed\"\nname = \"a\"\nurl = \"file:///x\"\ncolor = 1\n",
+        "t.toml",
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("color"), "{e}");
 }
 
 #[test]
 fn lists_replace_and_scalars_merge() {
-    let c = parse_str("[digest]\nminutes = 5\n[[source]]\nkind = \"feed\"\nname = \"a\"\nurl = \"file:///x\"\n", "t").unwrap();
+    let c = parse_str(
+        "[digest]\nminutes = 5\n[[source]]\nkind = \"feed\"\nname = \"a\"\nurl = \"file:///x\"\n",
+        "t",
+    )
+    .unwrap();
     assert_eq!(c.digest.minutes, 5);
     assert_eq!(c.digest.words_per_minute, 230);
     assert_eq!(c.sources.len(), 1);
@@ -42,9 +53,16 @@ fn lists_replace_and_scalars_merge() {
 
 #[test]
 fn bad_timezone_and_cron_name_their_key() {
-    let e = parse_str("[general]\ntimezone = \"Mars/Olympus\"\n", "t").unwrap_err().to_string();
-    assert!(e.contains("general.timezone") && e.contains("line 2"), "{e}");
-    let e = parse_str("[schedule]\ndigest = \"61 * * * *\"\n", "t").unwrap_err().to_string();
+    let e = parse_str("[general]\ntimezone = \"Mars/Olympus\"\n", "t")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("general.timezone") && e.contains("line 2"),
+        "{e}"
+    );
+    let e = parse_str("[schedule]\ndigest = \"61 * * * *\"\n", "t")
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("schedule.digest"), "{e}");
 }
 
@@ -57,9 +75,15 @@ fn every_builtin_key_is_documented_in_the_file() {
     let back: toml::Table = toml::from_str(&back).unwrap();
     for (section, v) in back {
         if let toml::Value::Table(t) = v {
-            let b = builtin.get(&section).and_then(|b| b.as_table()).unwrap_or_else(|| panic!("[{section}] missing"));
+            let b = builtin
+                .get(&section)
+                .and_then(|b| b.as_table())
+                .unwrap_or_else(|| panic!("[{section}] missing"));
             for k in t.keys() {
-                assert!(b.contains_key(k), "{section}.{k} is not in config/trendd.toml");
+                assert!(
+                    b.contains_key(k),
+                    "{section}.{k} is not in config/trendd.toml"
+                );
             }
         }
     }

@@ -36,7 +36,10 @@ const HOLIDAYS: &[(&str, &str)] = &[
 /// The holiday on this New York date, if arXiv listed one.
 pub fn arxiv_holiday(date: NaiveDate) -> Option<&'static str> {
     let key = date.format("%Y-%m-%d").to_string();
-    HOLIDAYS.iter().find(|(d, _)| *d == key).map(|(_, name)| *name)
+    HOLIDAYS
+        .iter()
+        .find(|(d, _)| *d == key)
+        .map(|(_, name)| *name)
 }
 
 /// Whether arXiv announces at 20:00 New York time on this (New York) date.
@@ -47,7 +50,11 @@ pub fn arxiv_announces_on(date: NaiveDate) -> bool {
 /// The instant of the 20:00 New York announcement on `date` (20:00 is never inside a DST change).
 fn announcement_at(date: NaiveDate) -> DateTime<Utc> {
     let local = date.and_hms_opt(20, 0, 0).expect("20:00 is a valid time");
-    New_York.from_local_datetime(&local).earliest().expect("20:00 exists in New York").with_timezone(&Utc)
+    New_York
+        .from_local_datetime(&local)
+        .earliest()
+        .expect("20:00 exists in New York")
+        .with_timezone(&Utc)
 }
 
 /// The first announcement strictly after `now` (searching a few weeks ahead).
@@ -77,7 +84,10 @@ pub fn arxiv_announcement_note(now: DateTime<Utc>) -> Option<String> {
     }
     let next = next_arxiv_announcement(now).map(|t| {
         let local = t.with_timezone(&New_York);
-        format!(" The next listing is due {} at 20:00 New York time.", local.format("%A %-d %B"))
+        format!(
+            " The next listing is due {} at 20:00 New York time.",
+            local.format("%A %-d %B")
+        )
     });
     let next = next.unwrap_or_default();
     let holiday = window.iter().find_map(|d| {
@@ -101,14 +111,26 @@ mod tests {
     use super::*;
 
     fn utc(s: &str) -> DateTime<Utc> {
-        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap().and_utc()
+        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+            .unwrap()
+            .and_utc()
     }
 
     #[test]
     fn weekday_mornings_after_an_announcement_have_no_note() {
         // Tuesday to Friday and Monday mornings, 07:00 New York (12:00Z in November, EST).
-        for d in ["2026-11-17", "2026-11-18", "2026-11-19", "2026-11-20", "2026-11-23"] {
-            assert_eq!(arxiv_announcement_note(utc(&format!("{d} 12:00"))), None, "{d}");
+        for d in [
+            "2026-11-17",
+            "2026-11-18",
+            "2026-11-19",
+            "2026-11-20",
+            "2026-11-23",
+        ] {
+            assert_eq!(
+                arxiv_announcement_note(utc(&format!("{d} 12:00"))),
+                None,
+                "{d}"
+            );
         }
     }
 
@@ -116,9 +138,15 @@ mod tests {
     fn weekend_mornings_say_there_is_no_listing_and_when_the_next_is() {
         for d in ["2026-11-21", "2026-11-22"] {
             let note = arxiv_announcement_note(utc(&format!("{d} 12:00"))).expect(d);
-            assert!(note.contains("Sunday to Thursday at 20:00 New York time"), "{note}");
+            assert!(
+                note.contains("Sunday to Thursday at 20:00 New York time"),
+                "{note}"
+            );
             assert!(note.contains("Friday and Saturday"), "{note}");
-            assert!(note.contains("next listing is due Sunday 22 November"), "{note}");
+            assert!(
+                note.contains("next listing is due Sunday 22 November"),
+                "{note}"
+            );
         }
     }
 
@@ -135,11 +163,20 @@ mod tests {
     #[test]
     fn holidays_are_named() {
         let note = arxiv_announcement_note(utc("2026-11-27 12:00")).unwrap();
-        assert!(note.contains("Thursday 26 November 2026 (Thanksgiving)"), "{note}");
-        assert!(note.contains("next listing is due Sunday 29 November"), "{note}");
+        assert!(
+            note.contains("Thursday 26 November 2026 (Thanksgiving)"),
+            "{note}"
+        );
+        assert!(
+            note.contains("next listing is due Sunday 29 November"),
+            "{note}"
+        );
         let note = arxiv_announcement_note(utc("2026-01-20 12:00")).unwrap();
         assert!(note.contains("Martin Luther King Jr. Day"), "{note}");
-        assert!(note.contains("next listing is due Tuesday 20 January"), "{note}");
+        assert!(
+            note.contains("next listing is due Tuesday 20 January"),
+            "{note}"
+        );
         let note = arxiv_announcement_note(utc("2026-12-30 12:00")).unwrap();
         assert!(note.contains("Tuesday 29 December 2026"), "{note}");
         // The day after a holiday's announcement resumes, the note is gone.
@@ -148,7 +185,9 @@ mod tests {
 
     #[test]
     fn friday_holidays_cost_no_announcement() {
-        assert!(!arxiv_announces_on(NaiveDate::from_ymd_opt(2026, 7, 3).unwrap()));
+        assert!(!arxiv_announces_on(
+            NaiveDate::from_ymd_opt(2026, 7, 3).unwrap()
+        ));
         let note = arxiv_announcement_note(utc("2026-07-04 12:00")).unwrap();
         assert!(note.contains("Sunday to Thursday"), "{note}");
         // Thursday 2 July's listing is fresh on Friday 3 July.

@@ -88,8 +88,14 @@ pub async fn run_until(
 
 fn parse_schedule(expr: &str, key: &str, app: &App) -> Result<croner::Cron> {
     schedule::parse_cron(expr).map_err(|e| {
-        let origin = app.config_path.as_ref().map_or("<built-in config>".to_string(), |p| p.display().to_string());
-        Error::config(origin, format!("key `{key}`: invalid cron expression {expr:?}: {e}"))
+        let origin = app
+            .config_path
+            .as_ref()
+            .map_or("<built-in config>".to_string(), |p| p.display().to_string());
+        Error::config(
+            origin,
+            format!("key `{key}`: invalid cron expression {expr:?}: {e}"),
+        )
     })
 }
 
@@ -131,7 +137,9 @@ impl Daemon {
         let tz = app.config.timezone();
         let now = Utc::now();
         let status_digest = match app.store.recent_digests(1) {
-            Ok(recs) => recs.first().map_or("no digest yet".to_string(), |r| format!("last digest {} {}", r.date, ledger_word(r))),
+            Ok(recs) => recs.first().map_or("no digest yet".to_string(), |r| {
+                format!("last digest {} {}", r.date, ledger_word(r))
+            }),
             Err(e) => {
                 warn!("cannot read the digest ledger: {e}");
                 "no digest yet".to_string()
@@ -156,7 +164,9 @@ impl Daemon {
     }
 
     fn local(&self, t: DateTime<Utc>) -> String {
-        t.with_timezone(&self.tz).format("%Y-%m-%d %H:%M:%S %Z").to_string()
+        t.with_timezone(&self.tz)
+            .format("%Y-%m-%d %H:%M:%S %Z")
+            .to_string()
     }
 
     fn next_str(&self, job: &Job) -> String {
@@ -188,7 +198,11 @@ impl Daemon {
         loop {
             let now = Utc::now();
             if now < self.last_wall - chrono::Duration::seconds(2) {
-                warn!("the wall clock stepped back from {} to {}; rescheduling", self.local(self.last_wall), self.local(now));
+                warn!(
+                    "the wall clock stepped back from {} to {}; rescheduling",
+                    self.local(self.last_wall),
+                    self.local(now)
+                );
                 self.reschedule(now);
             }
             self.last_wall = now;
@@ -228,7 +242,10 @@ impl Daemon {
         let today = self.today(now);
         let sent = self.sent_in_ledger(today);
         if sent {
-            info!("today's digest ({today}) is already sent; the next one is due {}", self.next_str(&self.digest_job));
+            info!(
+                "today's digest ({today}) is already sent; the next one is due {}",
+                self.next_str(&self.digest_job)
+            );
             self.gate.succeeded(today);
         } else if self.app.config.schedule.catch_up
             && schedule::catch_up_due(now, self.tz, self.digest_job.cron(), false)
@@ -248,16 +265,25 @@ impl Daemon {
                 return false;
             }
         };
-        let all_sent = !rec.channels.is_empty() && rec.channels.values().all(|c| c.state == DeliveryState::Sent);
+        let all_sent = !rec.channels.is_empty()
+            && rec
+                .channels
+                .values()
+                .all(|c| c.state == DeliveryState::Sent);
         let covered = self.app.config.delivers.iter().all(|d| {
             let name = d.name();
-            rec.channels.keys().any(|k| *k == name || k.starts_with(&format!("{name}/")))
+            rec.channels
+                .keys()
+                .any(|k| *k == name || k.starts_with(&format!("{name}/")))
         });
         all_sent && covered
     }
 
     fn reschedule(&mut self, now: DateTime<Utc>) {
-        let (fetch, digest) = (self.fetch_job.cron().clone(), self.digest_job.cron().clone());
+        let (fetch, digest) = (
+            self.fetch_job.cron().clone(),
+            self.digest_job.cron().clone(),
+        );
         self.fetch_job.reschedule(fetch, self.tz, now);
         self.digest_job.reschedule(digest, self.tz, now);
     }
@@ -265,7 +291,10 @@ impl Daemon {
     fn fire_due(&mut self, now: DateTime<Utc>) {
         if let Some(at) = self.fetch_job.take_due(self.tz, now) {
             if self.fetch.is_some() {
-                warn!("fetch scheduled for {} skipped: the previous fetch is still running", self.local(at));
+                warn!(
+                    "fetch scheduled for {} skipped: the previous fetch is still running",
+                    self.local(at)
+                );
             } else {
                 self.start_fetch("scheduled");
             }
@@ -296,10 +325,19 @@ impl Daemon {
     }
 
     fn sleep_for(&mut self, now: DateTime<Utc>) -> Duration {
-        let mut wake = now + chrono::Duration::from_std(self.opts.max_sleep).unwrap_or(chrono::Duration::seconds(30));
+        let mut wake = now
+            + chrono::Duration::from_std(self.opts.max_sleep)
+                .unwrap_or(chrono::Duration::seconds(30));
         let today = self.today(now);
-        let retry = self.gate.pending_retry(today).map(|(_, at)| at).filter(|at| *at > now);
-        for t in [self.fetch_job.next(), self.digest_job.next(), retry].into_iter().flatten() {
+        let retry = self
+            .gate
+            .pending_retry(today)
+            .map(|(_, at)| at)
+            .filter(|at| *at > now);
+        for t in [self.fetch_job.next(), self.digest_job.next(), retry]
+            .into_iter()
+            .flatten()
+        {
             wake = wake.min(t);
         }
         let mut d = (wake - now).to_std().unwrap_or(Duration::ZERO);
@@ -316,7 +354,10 @@ impl Daemon {
         }
         let app = self.app.clone();
         debug!("fetch started ({why})");
-        self.fetch = Some((why, tokio::spawn(async move { pipeline::run_fetch(&app, None).await })));
+        self.fetch = Some((
+            why,
+            tokio::spawn(async move { pipeline::run_fetch(&app, None).await }),
+        ));
     }
 
     /// A digest for `date` is due: run it unless one is in progress or the gate says not today.
@@ -329,12 +370,17 @@ impl Daemon {
             debug!("digest for {date} ({why}) skipped: already sent today, or waiting out a retry delay");
             return;
         }
-        let fresh = self.last_fetch_done.is_some_and(|t| t.elapsed() < self.opts.fresh_fetch);
+        let fresh = self
+            .last_fetch_done
+            .is_some_and(|t| t.elapsed() < self.opts.fresh_fetch);
         if self.fetch.is_none() && !fresh {
             self.start_fetch("before the digest");
         }
         if self.fetch.is_some() {
-            info!("digest for {date} ({why}) waits for the running fetch (at most {} s)", self.opts.fetch_wait.as_secs());
+            info!(
+                "digest for {date} ({why}) waits for the running fetch (at most {} s)",
+                self.opts.fetch_wait.as_secs()
+            );
             self.waiting = Some((date, Instant::now() + self.opts.fetch_wait));
         } else {
             info!("digest for {date} ({why}) starting");
@@ -344,8 +390,15 @@ impl Daemon {
 
     fn spawn_digest(&mut self, date: NaiveDate) {
         let app = self.app.clone();
-        let opts = DigestOptions { date: Some(date), fetch: false, ..DigestOptions::default() };
-        self.digest = Some((date, tokio::spawn(async move { pipeline::run_digest(&app, &opts).await })));
+        let opts = DigestOptions {
+            date: Some(date),
+            fetch: false,
+            ..DigestOptions::default()
+        };
+        self.digest = Some((
+            date,
+            tokio::spawn(async move { pipeline::run_digest(&app, &opts).await }),
+        ));
     }
 
     fn fetch_finished(&mut self, why: &str, result: Result<Result<FetchReport>, JoinError>) {
@@ -355,10 +408,17 @@ impl Daemon {
             Ok(Ok(report)) => {
                 let new: u32 = report.sources.iter().map(|s| s.counts.new).sum();
                 let merged: u32 = report.sources.iter().map(|s| s.counts.merged).sum();
-                let failed: Vec<&str> =
-                    report.sources.iter().filter(|s| s.error.is_some()).map(|s| s.name.as_str()).collect();
+                let failed: Vec<&str> = report
+                    .sources
+                    .iter()
+                    .filter(|s| s.error.is_some())
+                    .map(|s| s.name.as_str())
+                    .collect();
                 if failed.is_empty() {
-                    info!("fetch ({why}) done: {new} new, {merged} merged from {} sources", report.sources.len());
+                    info!(
+                        "fetch ({why}) done: {new} new, {merged} merged from {} sources",
+                        report.sources.len()
+                    );
                 } else {
                     warn!(
                         "fetch ({why}) done: {new} new, {merged} merged; {} of {} sources failed: {}",
@@ -381,7 +441,11 @@ impl Daemon {
         self.publish_status();
     }
 
-    fn digest_finished(&mut self, date: NaiveDate, result: Result<Result<DigestReport>, JoinError>) {
+    fn digest_finished(
+        &mut self,
+        date: NaiveDate,
+        result: Result<Result<DigestReport>, JoinError>,
+    ) {
         let now = Utc::now();
         let problem = match result {
             Ok(Ok(report)) if report.failed.is_empty() => {
@@ -396,7 +460,11 @@ impl Daemon {
                 None
             }
             Ok(Ok(report)) => {
-                let failed: Vec<String> = report.failed.iter().map(|(c, why)| format!("{c} ({why})")).collect();
+                let failed: Vec<String> = report
+                    .failed
+                    .iter()
+                    .map(|(c, why)| format!("{c} ({why})"))
+                    .collect();
                 Some(format!("delivery failed on {}", failed.join(", ")))
             }
             Ok(Err(e)) => Some(e.to_string()),
@@ -404,20 +472,31 @@ impl Daemon {
         };
         if let Some(problem) = problem {
             let at = self.gate.failed(date, now);
-            error!("digest for {date}: {problem}; trying again at {}", self.local(at));
-            self.status_digest = format!("last digest {date} failed, retry at {}", at.with_timezone(&self.tz).format("%H:%M"));
+            error!(
+                "digest for {date}: {problem}; trying again at {}",
+                self.local(at)
+            );
+            self.status_digest = format!(
+                "last digest {date} failed, retry at {}",
+                at.with_timezone(&self.tz).format("%H:%M")
+            );
         }
         self.publish_status();
     }
 
     fn publish_status(&self) {
-        self.notifier.status(&format!("{}; {}", self.status_fetch, self.status_digest));
+        self.notifier
+            .status(&format!("{}; {}", self.status_fetch, self.status_digest));
     }
 
     /// SIGHUP: read the config again; a bad one is reported and the running one kept.
     fn reload(&mut self) {
         self.notifier.reloading();
-        let origin = self.app.config_path.as_ref().map_or("<built-in config>".to_string(), |p| p.display().to_string());
+        let origin = self
+            .app
+            .config_path
+            .as_ref()
+            .map_or("<built-in config>".to_string(), |p| p.display().to_string());
         info!("SIGHUP: reloading the configuration from {origin}");
         match self.reload_config() {
             Ok(()) => info!(
@@ -433,7 +512,12 @@ impl Daemon {
 
     fn reload_config(&mut self) -> Result<()> {
         let loaded = crate::config::load(self.app.config_path.as_deref())?;
-        let app = App::new(loaded.config, self.app.config_path.clone(), self.app.state_dir.clone(), self.app.store.clone())?;
+        let app = App::new(
+            loaded.config,
+            self.app.config_path.clone(),
+            self.app.state_dir.clone(),
+            self.app.store.clone(),
+        )?;
         let fetch = parse_schedule(&app.config.schedule.fetch, "schedule.fetch", &app)?;
         let digest = parse_schedule(&app.config.schedule.digest, "schedule.digest", &app)?;
         let now = Utc::now();
@@ -479,7 +563,11 @@ fn release_memory() {
     }
 }
 
-async fn finish_or_abandon<T>(what: &str, mut handle: JoinHandle<T>, deadline: Instant) -> Option<Result<T, JoinError>> {
+async fn finish_or_abandon<T>(
+    what: &str,
+    mut handle: JoinHandle<T>,
+    deadline: Instant,
+) -> Option<Result<T, JoinError>> {
     info!("waiting for the {what} in progress to finish");
     match tokio::time::timeout_at(deadline, &mut handle).await {
         Ok(result) => Some(result),
@@ -493,7 +581,11 @@ async fn finish_or_abandon<T>(what: &str, mut handle: JoinHandle<T>, deadline: I
 
 /// "sent", "partly sent" or "pending" for a ledger record.
 fn ledger_word(rec: &crate::store::DigestRecord) -> &'static str {
-    let sent = rec.channels.values().filter(|c| c.state == DeliveryState::Sent).count();
+    let sent = rec
+        .channels
+        .values()
+        .filter(|c| c.state == DeliveryState::Sent)
+        .count();
     match sent {
         0 => "pending",
         n if n == rec.channels.len() => "sent",

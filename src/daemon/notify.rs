@@ -13,7 +13,9 @@ pub struct Notifier {
 
 impl std::fmt::Debug for Notifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Notifier").field("enabled", &self.is_enabled()).finish()
+        f.debug_struct("Notifier")
+            .field("enabled", &self.is_enabled())
+            .finish()
     }
 }
 
@@ -22,7 +24,9 @@ impl Notifier {
     pub fn from_env() -> Notifier {
         match std::env::var("NOTIFY_SOCKET") {
             Ok(path) if !path.is_empty() => Notifier::new(&path).unwrap_or_else(|e| {
-                tracing::warn!("NOTIFY_SOCKET={path} is unusable ({e}); not notifying the service manager");
+                tracing::warn!(
+                    "NOTIFY_SOCKET={path} is unusable ({e}); not notifying the service manager"
+                );
                 Notifier::disabled()
             }),
             _ => Notifier::disabled(),
@@ -40,7 +44,9 @@ impl Notifier {
         let sock = UnixDatagram::unbound()?;
         // A full socket buffer must never stall the daemon's loop.
         sock.set_nonblocking(true)?;
-        Ok(Notifier { target: Some((sock, addr)) })
+        Ok(Notifier {
+            target: Some((sock, addr)),
+        })
     }
 
     /// A notifier that sends nothing.
@@ -63,7 +69,10 @@ impl Notifier {
     /// Sends and logs a failure instead of returning it: notification is best effort.
     fn send_logged(&self, state: &str) {
         if let Err(e) = self.send(state) {
-            tracing::warn!("could not notify the service manager ({}): {e}", state.lines().next().unwrap_or(""));
+            tracing::warn!(
+                "could not notify the service manager ({}): {e}",
+                state.lines().next().unwrap_or("")
+            );
         }
     }
 
@@ -118,7 +127,10 @@ fn watchdog_interval_from(usec: Option<&str>, pid: Option<&str>, my_pid: u32) ->
 
 /// CLOCK_MONOTONIC in microseconds, as systemd expects beside `RELOADING=1`.
 fn monotonic_usec() -> Option<u64> {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: clock_gettime writes one timespec into the valid pointer it is given.
     let rc = unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
     (rc == 0).then(|| ts.tv_sec as u64 * 1_000_000 + ts.tv_nsec as u64 / 1_000)
@@ -139,18 +151,29 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("notify.sock");
         let server = UnixDatagram::bind(&path).unwrap();
-        server.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        server
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
         let n = Notifier::new(path.to_str().unwrap()).unwrap();
         assert!(n.is_enabled());
         n.ready();
         assert_eq!(recv(&server), "READY=1");
         n.status("last fetch 07:00: 12 new;\nlast digest 2026-11-21 sent");
-        assert_eq!(recv(&server), "STATUS=last fetch 07:00: 12 new; last digest 2026-11-21 sent");
+        assert_eq!(
+            recv(&server),
+            "STATUS=last fetch 07:00: 12 new; last digest 2026-11-21 sent"
+        );
         n.reloading();
         let msg = recv(&server);
         let mut lines = msg.lines();
         assert_eq!(lines.next(), Some("RELOADING=1"));
-        let us: u64 = lines.next().unwrap().strip_prefix("MONOTONIC_USEC=").unwrap().parse().unwrap();
+        let us: u64 = lines
+            .next()
+            .unwrap()
+            .strip_prefix("MONOTONIC_USEC=")
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!(us > 0);
         n.watchdog();
         assert_eq!(recv(&server), "WATCHDOG=1");
@@ -164,7 +187,9 @@ mod tests {
         let name = format!("trendd-test-{}-{}", std::process::id(), fastrand::u64(..));
         let addr = SocketAddr::from_abstract_name(name.as_bytes()).unwrap();
         let server = UnixDatagram::bind_addr(&addr).unwrap();
-        server.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        server
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
         let n = Notifier::new(&format!("@{name}")).unwrap();
         n.ready();
         assert_eq!(recv(&server), "READY=1");
@@ -188,9 +213,18 @@ mod tests {
 
     #[test]
     fn watchdog_interval_is_half_the_timeout_and_only_for_this_process() {
-        assert_eq!(watchdog_interval_from(Some("30000000"), None, 42), Some(Duration::from_secs(15)));
-        assert_eq!(watchdog_interval_from(Some("30000000"), Some("42"), 42), Some(Duration::from_secs(15)));
-        assert_eq!(watchdog_interval_from(Some("30000000"), Some("43"), 42), None);
+        assert_eq!(
+            watchdog_interval_from(Some("30000000"), None, 42),
+            Some(Duration::from_secs(15))
+        );
+        assert_eq!(
+            watchdog_interval_from(Some("30000000"), Some("42"), 42),
+            Some(Duration::from_secs(15))
+        );
+        assert_eq!(
+            watchdog_interval_from(Some("30000000"), Some("43"), 42),
+            None
+        );
         assert_eq!(watchdog_interval_from(None, Some("42"), 42), None);
         assert_eq!(watchdog_interval_from(Some("0"), None, 42), None);
         assert_eq!(watchdog_interval_from(Some("junk"), None, 42), None);

@@ -24,7 +24,11 @@ pub fn parse_cron(expr: &str) -> Result<croner::Cron, String> {
             "expected 5 fields (minute hour day month weekday) or 6 (second first), found {fields}"
         ));
     }
-    CronParser::builder().seconds(Seconds::Optional).build().parse(expr).map_err(|e| e.to_string())
+    CronParser::builder()
+        .seconds(Seconds::Optional)
+        .build()
+        .parse(expr)
+        .map_err(|e| e.to_string())
 }
 
 /// The first scheduled instant strictly after `after`, reading the cron at wall-clock time in `tz`.
@@ -46,7 +50,11 @@ pub fn next_after(cron: &Cron, tz: Tz, after: DateTime<Utc>) -> Option<DateTime<
         // first occurrence, which lies in the past when `after` is in the repeated hour. Skip past
         // the later occurrence of that wall time so each local time fires once, never twice.
         let later = tz.from_local_datetime(&next.naive_local()).latest()?;
-        from = if later > from { later } else { from + Duration::seconds(1) };
+        from = if later > from {
+            later
+        } else {
+            from + Duration::seconds(1)
+        };
     }
     None
 }
@@ -62,7 +70,9 @@ fn matches_or_replaces_gap_time(cron: &Cron, tz: Tz, t: &DateTime<Tz>) -> bool {
     let end = t.naive_local();
     let mut probe = end - Duration::seconds(1);
     // Gaps are at most a few hours; walk back through the wall times that do not exist.
-    while end - probe <= Duration::hours(3) && matches!(tz.from_local_datetime(&probe), LocalResult::None) {
+    while end - probe <= Duration::hours(3)
+        && matches!(tz.from_local_datetime(&probe), LocalResult::None)
+    {
         let p = &cron.pattern;
         let hit = probe.date() == end.date()
             && p.hour_match(probe.hour()).unwrap_or(false)

@@ -20,7 +20,11 @@ pub struct Job {
 impl Job {
     pub fn new(cron: Cron, tz: Tz, now: DateTime<Utc>) -> Job {
         let next = next_after(&cron, tz, now);
-        Job { cron, last_fired: None, next }
+        Job {
+            cron,
+            last_fired: None,
+            next,
+        }
     }
 
     pub fn cron(&self) -> &Cron {
@@ -52,7 +56,9 @@ impl Job {
 
 /// Retry delay after the `failures`-th consecutive failure: base, 2×base, 4×base … capped.
 pub fn retry_delay(base: Duration, cap: Duration, failures: u32) -> Duration {
-    let factor = 1u32.checked_shl(failures.saturating_sub(1)).unwrap_or(u32::MAX);
+    let factor = 1u32
+        .checked_shl(failures.saturating_sub(1))
+        .unwrap_or(u32::MAX);
     base.checked_mul(factor).unwrap_or(cap).min(cap)
 }
 
@@ -69,7 +75,12 @@ pub struct DigestGate {
 
 impl DigestGate {
     pub fn new(base: Duration, cap: Duration) -> DigestGate {
-        DigestGate { base, cap, done: None, retry: None }
+        DigestGate {
+            base,
+            cap,
+            done: None,
+            retry: None,
+        }
     }
 
     /// May a digest for `date` run at `now`?
@@ -123,7 +134,9 @@ mod tests {
     use crate::daemon::schedule::parse_cron;
 
     fn utc(s: &str) -> DateTime<Utc> {
-        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap().and_utc()
+        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S")
+            .unwrap()
+            .and_utc()
     }
 
     fn date(s: &str) -> NaiveDate {
@@ -133,9 +146,16 @@ mod tests {
     #[test]
     fn a_job_fires_once_per_instant() {
         let tz = chrono_tz::UTC;
-        let mut job = Job::new(parse_cron("30 7 * * *").unwrap(), tz, utc("2026-05-01 07:00:00"));
+        let mut job = Job::new(
+            parse_cron("30 7 * * *").unwrap(),
+            tz,
+            utc("2026-05-01 07:00:00"),
+        );
         assert_eq!(job.take_due(tz, utc("2026-05-01 07:29:59")), None);
-        assert_eq!(job.take_due(tz, utc("2026-05-01 07:30:00")), Some(utc("2026-05-01 07:30:00")));
+        assert_eq!(
+            job.take_due(tz, utc("2026-05-01 07:30:00")),
+            Some(utc("2026-05-01 07:30:00"))
+        );
         assert_eq!(job.take_due(tz, utc("2026-05-01 07:30:00")), None);
         assert_eq!(job.take_due(tz, utc("2026-05-01 07:45:00")), None);
         assert_eq!(job.next(), Some(utc("2026-05-02 07:30:00")));
@@ -144,9 +164,16 @@ mod tests {
     #[test]
     fn a_clock_jump_past_several_instants_fires_once() {
         let tz = chrono_tz::UTC;
-        let mut job = Job::new(parse_cron("30 7 * * *").unwrap(), tz, utc("2026-05-01 07:00:00"));
+        let mut job = Job::new(
+            parse_cron("30 7 * * *").unwrap(),
+            tz,
+            utc("2026-05-01 07:00:00"),
+        );
         // Suspended for three days.
-        assert_eq!(job.take_due(tz, utc("2026-05-04 09:00:00")), Some(utc("2026-05-01 07:30:00")));
+        assert_eq!(
+            job.take_due(tz, utc("2026-05-04 09:00:00")),
+            Some(utc("2026-05-01 07:30:00"))
+        );
         assert_eq!(job.take_due(tz, utc("2026-05-04 09:00:01")), None);
         assert_eq!(job.next(), Some(utc("2026-05-05 07:30:00")));
     }
@@ -166,10 +193,15 @@ mod tests {
     #[test]
     fn backoff_doubles_from_the_base_and_is_capped() {
         let (m, h) = (Duration::from_secs(60), Duration::from_secs(3600));
-        let got: Vec<u64> = (1..=9).map(|n| retry_delay(m, h, n).as_secs() / 60).collect();
+        let got: Vec<u64> = (1..=9)
+            .map(|n| retry_delay(m, h, n).as_secs() / 60)
+            .collect();
         assert_eq!(got, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
         assert_eq!(retry_delay(m, h, 200), h);
-        assert_eq!(retry_delay(Duration::from_secs(1), Duration::from_secs(5), 3), Duration::from_secs(4));
+        assert_eq!(
+            retry_delay(Duration::from_secs(1), Duration::from_secs(5), 3),
+            Duration::from_secs(4)
+        );
     }
 
     #[test]
@@ -181,7 +213,10 @@ mod tests {
         assert_eq!(g.failed(d, t0), utc("2026-05-01 07:30:02"));
         assert!(!g.may_run(d, utc("2026-05-01 07:30:01")));
         assert!(g.may_run(d, utc("2026-05-01 07:30:02")));
-        assert_eq!(g.failed(d, utc("2026-05-01 07:30:02")), utc("2026-05-01 07:30:06"));
+        assert_eq!(
+            g.failed(d, utc("2026-05-01 07:30:02")),
+            utc("2026-05-01 07:30:06")
+        );
         assert_eq!(g.pending_retry(d), Some((d, utc("2026-05-01 07:30:06"))));
         g.succeeded(d);
         assert!(!g.may_run(d, utc("2026-05-01 09:00:00")));

@@ -51,7 +51,8 @@ async fn ready_status_reload_and_stop_over_the_notify_socket() {
 
     let sock_path = dir.path().join("notify.sock");
     let sock = UnixDatagram::bind(&sock_path).unwrap();
-    sock.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    sock.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
     let notifier = Notifier::new(sock_path.to_str().unwrap()).unwrap();
     let opts = DaemonOptions {
         max_sleep: Duration::from_secs(1),
@@ -93,9 +94,15 @@ async fn ready_status_reload_and_stop_over_the_notify_socket() {
     tx.send(Request::Stop("SIGTERM")).await.unwrap();
     let seen_ref = &mut seen;
     tokio::task::block_in_place(|| wait_for(s, "STOPPING=1", seen_ref));
-    let result = tokio::time::timeout(Duration::from_secs(10), daemon).await.expect("daemon stops").unwrap();
+    let result = tokio::time::timeout(Duration::from_secs(10), daemon)
+        .await
+        .expect("daemon stops")
+        .unwrap();
     assert!(result.is_ok(), "{result:?}");
-    assert!(seen.iter().any(|m| m.starts_with("STATUS=last fetch")), "{seen:?}");
+    assert!(
+        seen.iter().any(|m| m.starts_with("STATUS=last fetch")),
+        "{seen:?}"
+    );
 }
 
 #[tokio::test]
@@ -106,6 +113,8 @@ async fn a_schedule_that_does_not_parse_is_a_config_error() {
     let store = crate::store::Store::open(dir.path()).unwrap();
     let app = App::new(config, None, dir.path().to_path_buf(), store).unwrap();
     let (_tx, rx) = mpsc::channel(1);
-    let err = run_until(app, DaemonOptions::default(), Notifier::disabled(), rx).await.unwrap_err();
+    let err = run_until(app, DaemonOptions::default(), Notifier::disabled(), rx)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("schedule.digest"), "{err}");
 }

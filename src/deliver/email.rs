@@ -25,7 +25,10 @@ pub struct EmailChannel {
 impl std::fmt::Debug for EmailChannel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // EmailConfig holds only the *names* of the password's variable or file, never the value.
-        f.debug_struct("EmailChannel").field("name", &self.name).field("cfg", &self.cfg).finish()
+        f.debug_struct("EmailChannel")
+            .field("name", &self.name)
+            .field("cfg", &self.cfg)
+            .finish()
     }
 }
 
@@ -34,15 +37,33 @@ impl EmailChannel {
     pub fn new(name: String, cfg: EmailConfig) -> Result<Self> {
         let bad = |key: &str, v: &str| Error::Config {
             path: format!("deliver '{name}'"),
-            message: format!("{key} = {v:?} is not an email address (\"name <user@host>\" or \"user@host\")"),
+            message: format!(
+                "{key} = {v:?} is not an email address (\"name <user@host>\" or \"user@host\")"
+            ),
         };
-        let from: Mailbox = cfg.from.trim().parse().map_err(|_| bad("from", &cfg.from))?;
-        let to = cfg.to.iter().map(|t| t.trim().parse::<Mailbox>().map_err(|_| bad("to", t))).collect::<Result<Vec<_>>>()?;
-        Ok(EmailChannel { name, cfg, from, to })
+        let from: Mailbox = cfg
+            .from
+            .trim()
+            .parse()
+            .map_err(|_| bad("from", &cfg.from))?;
+        let to = cfg
+            .to
+            .iter()
+            .map(|t| t.trim().parse::<Mailbox>().map_err(|_| bad("to", t)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(EmailChannel {
+            name,
+            cfg,
+            from,
+            to,
+        })
     }
 
     fn fail(&self, message: impl Into<String>) -> Error {
-        Error::Deliver { channel: self.name.clone(), message: message.into() }
+        Error::Deliver {
+            channel: self.name.clone(),
+            message: message.into(),
+        }
     }
 
     fn port(&self) -> u16 {
@@ -55,7 +76,9 @@ impl EmailChannel {
 
     fn subject(&self, d: &Rendered) -> String {
         let s = match &self.cfg.subject {
-            Some(t) if !t.trim().is_empty() => t.replace("{date}", &d.date.to_string()).replace("{count}", &item_count(&d.json).to_string()),
+            Some(t) if !t.trim().is_empty() => t
+                .replace("{date}", &d.date.to_string())
+                .replace("{count}", &item_count(&d.json).to_string()),
             _ => d.subject.clone(),
         };
         sanitize_header(&s)
@@ -63,7 +86,11 @@ impl EmailChannel {
 
     /// The recipients as one stable string (sorted, lower case), for the Message-ID.
     fn recipients_key(&self) -> String {
-        let mut r: Vec<String> = self.to.iter().map(|m| m.email.to_string().to_ascii_lowercase()).collect();
+        let mut r: Vec<String> = self
+            .to
+            .iter()
+            .map(|m| m.email.to_string().to_ascii_lowercase())
+            .collect();
         r.sort();
         r.join(",")
     }
@@ -74,13 +101,21 @@ impl EmailChannel {
              trendd.toml; remove it there to stop it."
             .to_string();
         let text = format!("{}\n\n-- \n{footer}\n", d.text.trim_end());
-        let html_footer = format!("<p style=\"color:#777;font-size:12px\">{}</p>", escape_html(&footer));
+        let html_footer = format!(
+            "<p style=\"color:#777;font-size:12px\">{}</p>",
+            crate::render::escape::html(&footer)
+        );
         let html = match d.html.rfind("</body>") {
             Some(i) => format!("{}{html_footer}{}", &d.html[..i], &d.html[i..]),
             None => format!("{}{html_footer}", d.html),
         };
         let unsubscribe = format!("<mailto:{}?subject=unsubscribe>", self.from.email);
-        let header = |name: &str, value: String| HeaderValue::new(HeaderName::new_from_ascii(name.to_string()).expect("a valid header name"), value);
+        let header = |name: &str, value: String| {
+            HeaderValue::new(
+                HeaderName::new_from_ascii(name.to_string()).expect("a valid header name"),
+                value,
+            )
+        };
         let mut builder = Message::builder().from(self.from.clone());
         for rcpt in &self.to {
             builder = builder.to(rcpt.clone());
@@ -96,7 +131,10 @@ impl EmailChannel {
         Ok((msg, mid))
     }
 
-    fn transport(&self, password: Option<&secret::Secret>) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
+    fn transport(
+        &self,
+        password: Option<&secret::Secret>,
+    ) -> Result<AsyncSmtpTransport<Tokio1Executor>> {
         let host = self.cfg.host.trim();
         let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
             .port(self.port())
@@ -104,12 +142,21 @@ impl EmailChannel {
         if self.cfg.tls != TlsMode::None {
             let mut p = TlsParameters::builder(host.to_string());
             if let Some(ca) = self.cfg.ca_file.as_deref().filter(|c| !c.is_empty()) {
-                let pem = std::fs::read(ca).map_err(|e| self.fail(format!("cannot read ca_file {ca}: {e}")))?;
-                let cert = Certificate::from_pem(&pem).map_err(|e| self.fail(format!("ca_file {ca} holds no PEM certificate: {e}")))?;
+                let pem = std::fs::read(ca)
+                    .map_err(|e| self.fail(format!("cannot read ca_file {ca}: {e}")))?;
+                let cert = Certificate::from_pem(&pem).map_err(|e| {
+                    self.fail(format!("ca_file {ca} holds no PEM certificate: {e}"))
+                })?;
                 p = p.add_root_certificate(cert);
             }
-            let p = p.build_rustls().map_err(|e| self.fail(format!("TLS setup failed: {e}")))?;
-            b = b.tls(if self.cfg.tls == TlsMode::Tls { Tls::Wrapper(p) } else { Tls::Required(p) });
+            let p = p
+                .build_rustls()
+                .map_err(|e| self.fail(format!("TLS setup failed: {e}")))?;
+            b = b.tls(if self.cfg.tls == TlsMode::Tls {
+                Tls::Wrapper(p)
+            } else {
+                Tls::Required(p)
+            });
         }
         if let (Some(user), Some(pw)) = (self.cfg.username.as_deref(), password) {
             b = b.credentials(Credentials::new(user.to_string(), pw.expose().to_string()));
@@ -121,8 +168,15 @@ impl EmailChannel {
         let password = match self.cfg.username.as_deref().filter(|u| !u.is_empty()) {
             None => None,
             Some(_) => Some(
-                secret::read(&self.name, "password", self.cfg.password_env.as_deref(), self.cfg.password_file.as_deref())?
-                    .ok_or_else(|| self.fail("username is set but no password: set password_env or password_file"))?,
+                secret::read(
+                    &self.name,
+                    "password",
+                    self.cfg.password_env.as_deref(),
+                    self.cfg.password_file.as_deref(),
+                )?
+                .ok_or_else(|| {
+                    self.fail("username is set but no password: set password_env or password_file")
+                })?,
             ),
         };
         let (msg, mid) = self.message(d)?;
@@ -135,9 +189,18 @@ impl EmailChannel {
             None => s,
         };
         match tokio::time::timeout(limit, transport.send(msg)).await {
-            Err(_) => Err(self.fail(format!("no answer from {}:{} within {} s (timeout_secs)", self.cfg.host, self.port(), limit.as_secs()))),
+            Err(_) => Err(self.fail(format!(
+                "no answer from {}:{} within {} s (timeout_secs)",
+                self.cfg.host,
+                self.port(),
+                limit.as_secs()
+            ))),
             Ok(Err(e)) => Err(self.fail(scrub(self.explain(&e)))),
-            Ok(Ok(resp)) => Ok(scrub(format!("{mid} {} {}", resp.code(), resp.message().collect::<Vec<_>>().join(" ")))),
+            Ok(Ok(resp)) => Ok(scrub(format!(
+                "{mid} {} {}",
+                resp.code(),
+                resp.message().collect::<Vec<_>>().join(" ")
+            ))),
         }
     }
 
@@ -158,11 +221,16 @@ impl EmailChannel {
             };
         }
         if e.is_timeout() {
-            return format!("no answer from {at} within {} s (timeout_secs)", self.cfg.timeout_secs.max(1));
+            return format!(
+                "no answer from {at} within {} s (timeout_secs)",
+                self.cfg.timeout_secs.max(1)
+            );
         }
         let text = chain(e);
         if e.is_tls() || looks_like_tls(&text) {
-            return format!("TLS with {at} failed ({text}): check tls (starttls|tls|none), port and ca_file");
+            return format!(
+                "TLS with {at} failed ({text}): check tls (starttls|tls|none), port and ca_file"
+            );
         }
         if let Some(io) = io_error(e) {
             use std::io::ErrorKind as K;
@@ -171,7 +239,9 @@ impl EmailChannel {
                 K::UnexpectedEof | K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe => {
                     format!("the connection to {at} was lost before the server confirmed the message ({io})")
                 }
-                _ if e.to_string().starts_with("Connection error") => format!("cannot connect to {at}: {io}"),
+                _ if e.to_string().starts_with("Connection error") => {
+                    format!("cannot connect to {at}: {io}")
+                }
                 _ => format!("talking to {at} failed: {io}"),
             };
         }
@@ -182,7 +252,9 @@ impl EmailChannel {
             return format!("{text}: the server at {at} offers no AUTH method trendd can use");
         }
         if text.contains("incomplete response") {
-            return format!("the connection to {at} was lost before the server confirmed the message ({text})");
+            return format!(
+                "the connection to {at} was lost before the server confirmed the message ({text})"
+            );
         }
         format!("{at}: {text}")
     }
@@ -191,12 +263,22 @@ impl EmailChannel {
 /// rustls failures reach lettre as io errors of its connect step; their text is what tells them apart.
 fn looks_like_tls(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
-    ["certificate", "handshake", "corrupt message", "tls", "alert"].iter().any(|k| t.contains(k))
+    [
+        "certificate",
+        "handshake",
+        "corrupt message",
+        "tls",
+        "alert",
+    ]
+    .iter()
+    .any(|k| t.contains(k))
 }
 
 /// The text of the server's negative reply, if that is what the error carries.
 fn reply_text(e: &lettre::transport::smtp::Error) -> String {
-    std::error::Error::source(e).map(|s| s.to_string()).unwrap_or_default()
+    std::error::Error::source(e)
+        .map(|s| s.to_string())
+        .unwrap_or_default()
 }
 
 fn io_error<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a std::io::Error> {
@@ -242,8 +324,15 @@ impl Channel for EmailChannel {
 /// `<trendd.{date}.{hash of the recipients}@{domain}>`: the same for a given day and recipients in every
 /// run and version, so a copy sent again after a crash folds into the first.
 pub fn message_id(date: chrono::NaiveDate, recipient: &str, domain: &str) -> String {
-    let domain = if domain.is_empty() { "localhost" } else { domain };
-    format!("<trendd.{date}.{:016x}@{domain}>", fnv1a64(recipient.trim().to_ascii_lowercase().as_bytes()))
+    let domain = if domain.is_empty() {
+        "localhost"
+    } else {
+        domain
+    };
+    format!(
+        "<trendd.{date}.{:016x}@{domain}>",
+        fnv1a64(recipient.trim().to_ascii_lowercase().as_bytes())
+    )
 }
 
 /// FNV-1a, 64 bit: written out so the value never changes with a library's hasher.
@@ -260,7 +349,16 @@ fn fnv1a64(bytes: &[u8]) -> u64 {
 /// separators become spaces, runs of spaces collapse, and the result is capped at 200 characters, so
 /// no title can start a header of its own.
 pub fn sanitize_header(s: &str) -> String {
-    let cleaned: String = s.chars().map(|c| if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') { ' ' } else { c }).collect();
+    let cleaned: String = s
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
     let mut out = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     if out.chars().count() > 200 {
         out = out.chars().take(199).collect::<String>() + "…";
@@ -271,11 +369,11 @@ pub fn sanitize_header(s: &str) -> String {
 /// Items in a `digest.json` (for `{count}` in the subject template); 0 when it does not parse.
 fn item_count(json: &str) -> usize {
     let v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
-    v["sections"].as_array().map_or(0, |s| s.iter().map(|x| x["items"].as_array().map_or(0, Vec::len)).sum())
-}
-
-fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    v["sections"].as_array().map_or(0, |s| {
+        s.iter()
+            .map(|x| x["items"].as_array().map_or(0, Vec::len))
+            .sum()
+    })
 }
 
 #[cfg(test)]
@@ -295,21 +393,38 @@ mod tests {
         let a = message_id(d, "reader@example.org", "example.org");
         assert_eq!(a, message_id(d, " Reader@Example.org", "example.org"));
         assert_ne!(a, message_id(d, "second@example.org", "example.org"));
-        assert_ne!(a, message_id(d.succ_opt().unwrap(), "reader@example.org", "example.org"));
+        assert_ne!(
+            a,
+            message_id(d.succ_opt().unwrap(), "reader@example.org", "example.org")
+        );
         // Pinned: a change here would break folding of copies sent across an upgrade.
-        assert_eq!(a, format!("<trendd.2026-11-20.{:016x}@example.org>", fnv1a64(b"reader@example.org")));
+        assert_eq!(
+            a,
+            format!(
+                "<trendd.2026-11-20.{:016x}@example.org>",
+                fnv1a64(b"reader@example.org")
+            )
+        );
     }
 
     #[test]
     fn header_text_cannot_break_the_line() {
-        assert_eq!(sanitize_header("Digest <script>\r\nBcc: evil@example.com\u{0}\u{2028}x"), "Digest <script> Bcc: evil@example.com x");
+        assert_eq!(
+            sanitize_header("Digest <script>\r\nBcc: evil@example.com\u{0}\u{2028}x"),
+            "Digest <script> Bcc: evil@example.com x"
+        );
         assert_eq!(sanitize_header("a\tb\u{85}c"), "a b c");
         assert_eq!(sanitize_header(&"é".repeat(300)).chars().count(), 200);
     }
 
     #[test]
     fn subject_template_and_count() {
-        let cfg = EmailConfig { from: "trendd <t@example.org>".into(), to: vec!["r@example.org".into()], subject: Some("ML {date}: {count} papers\r\nBcc: x@y".into()), ..Default::default() };
+        let cfg = EmailConfig {
+            from: "trendd <t@example.org>".into(),
+            to: vec!["r@example.org".into()],
+            subject: Some("ML {date}: {count} papers\r\nBcc: x@y".into()),
+            ..Default::default()
+        };
         let ch = EmailChannel::new("email".into(), cfg).unwrap();
         let d = Rendered {
             date: chrono::NaiveDate::from_ymd_opt(2026, 1, 2).unwrap(),
@@ -321,6 +436,13 @@ mod tests {
         };
         assert_eq!(ch.subject(&d), "ML 2026-01-02: 3 papers Bcc: x@y");
         assert_eq!(ch.targets(), vec!["email".to_string()]);
-        assert!(EmailChannel::new("email".into(), EmailConfig { from: "not an address".into(), ..Default::default() }).is_err());
+        assert!(EmailChannel::new(
+            "email".into(),
+            EmailConfig {
+                from: "not an address".into(),
+                ..Default::default()
+            }
+        )
+        .is_err());
     }
 }

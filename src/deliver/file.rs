@@ -16,7 +16,11 @@ pub struct FileChannel {
 
 impl FileChannel {
     pub fn new(name: String, cfg: &FileConfig, state_dir: &Path) -> Self {
-        let dir = if cfg.dir.trim().is_empty() { state_dir.join("digests") } else { PathBuf::from(&cfg.dir) };
+        let dir = if cfg.dir.trim().is_empty() {
+            state_dir.join("digests")
+        } else {
+            PathBuf::from(&cfg.dir)
+        };
         FileChannel { name, dir }
     }
 
@@ -25,13 +29,18 @@ impl FileChannel {
     }
 
     fn write_all(&self, d: &Rendered) -> Result<String> {
-        let fail = |message: String| Error::Deliver { channel: self.name.clone(), message };
-        std::fs::create_dir_all(&self.dir).map_err(|e| fail(format!("cannot create {}: {e}", self.dir.display())))?;
+        let fail = |message: String| Error::Deliver {
+            channel: self.name.clone(),
+            message,
+        };
+        std::fs::create_dir_all(&self.dir)
+            .map_err(|e| fail(format!("cannot create {}: {e}", self.dir.display())))?;
         let mut last = PathBuf::new();
         // json last: its presence (the receipt) means the other two are complete.
         for (ext, body) in [("html", &d.html), ("txt", &d.text), ("json", &d.json)] {
             last = self.dir.join(format!("{}.{ext}", d.date));
-            write_atomic(&last, body.as_bytes()).map_err(|e| fail(format!("cannot write {}: {e}", last.display())))?;
+            write_atomic(&last, body.as_bytes())
+                .map_err(|e| fail(format!("cannot write {}: {e}", last.display())))?;
         }
         sync_dir(&self.dir);
         Ok(last.display().to_string())
@@ -41,7 +50,10 @@ impl FileChannel {
 /// Temp file in the same folder, fsync, rename: a reader sees the old file or the whole new one.
 fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -77,7 +89,10 @@ impl Channel for FileChannel {
             let d = d.clone();
             tokio::task::spawn_blocking(move || this.write_all(&d))
                 .await
-                .map_err(|e| Error::Deliver { channel: self.name.clone(), message: format!("writer task failed: {e}") })?
+                .map_err(|e| Error::Deliver {
+                    channel: self.name.clone(),
+                    message: format!("writer task failed: {e}"),
+                })?
         })
     }
 }

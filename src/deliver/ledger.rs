@@ -29,11 +29,22 @@ pub struct DeliveryOutcome {
 ///
 /// A target found `Pending` means an earlier process died mid-send: it is sent again. A send is not
 /// started when its pending state cannot be written, since the ledger could then not stop a second copy.
-pub async fn deliver(store: &Store, rec: &mut DigestRecord, channels: &[Box<dyn Channel>], rendered: &Rendered, force: bool) -> DeliveryOutcome {
+pub async fn deliver(
+    store: &Store,
+    rec: &mut DigestRecord,
+    channels: &[Box<dyn Channel>],
+    rendered: &Rendered,
+    force: bool,
+) -> DeliveryOutcome {
     let mut out = DeliveryOutcome::default();
     for ch in channels {
         for target in ch.targets() {
-            if !force && rec.channels.get(&target).is_some_and(|s| s.state == DeliveryState::Sent) {
+            if !force
+                && rec
+                    .channels
+                    .get(&target)
+                    .is_some_and(|s| s.state == DeliveryState::Sent)
+            {
                 out.already_sent.push(target);
                 continue;
             }
@@ -46,7 +57,13 @@ pub async fn deliver(store: &Store, rec: &mut DigestRecord, channels: &[Box<dyn 
     out
 }
 
-async fn send_one(store: &Store, rec: &mut DigestRecord, ch: &dyn Channel, target: &str, rendered: &Rendered) -> Result<(), String> {
+async fn send_one(
+    store: &Store,
+    rec: &mut DigestRecord,
+    ch: &dyn Channel,
+    target: &str,
+    rendered: &Rendered,
+) -> Result<(), String> {
     let mut reason = String::new();
     for attempt in 1..=ATTEMPTS_PER_RUN {
         if attempt > 1 {
@@ -63,8 +80,17 @@ async fn send_one(store: &Store, rec: &mut DigestRecord, ch: &dyn Channel, targe
         rec.channels.insert(target.to_string(), pending);
         if let Err(e) = store.put_digest(rec) {
             // Nothing was sent; the in-memory pending state is marked failed so the caller sees why.
-            let reason = format!("{}: the delivery ledger could not be written, so nothing was sent: {e}", ch.name());
-            set(rec, target, DeliveryState::Failed, None, Some(reason.clone()));
+            let reason = format!(
+                "{}: the delivery ledger could not be written, so nothing was sent: {e}",
+                ch.name()
+            );
+            set(
+                rec,
+                target,
+                DeliveryState::Failed,
+                None,
+                Some(reason.clone()),
+            );
             return Err(reason);
         }
         match ch.send(target, rendered).await {
@@ -72,7 +98,11 @@ async fn send_one(store: &Store, rec: &mut DigestRecord, ch: &dyn Channel, targe
                 set(rec, target, DeliveryState::Sent, Some(receipt), None);
                 if let Err(e) = store.put_digest(rec) {
                     // Sent but not recorded: the next run will send again (one copy, same Message-ID).
-                    tracing::error!(channel = ch.name(), target, "sent, but recording it failed: {e}");
+                    tracing::error!(
+                        channel = ch.name(),
+                        target,
+                        "sent, but recording it failed: {e}"
+                    );
                 } else {
                     tracing::info!(channel = ch.name(), target, attempt, "delivered");
                 }
@@ -83,18 +113,39 @@ async fn send_one(store: &Store, rec: &mut DigestRecord, ch: &dyn Channel, targe
                     Error::Deliver { channel, message } => format!("{channel}: {message}"),
                     other => format!("{}: {other}", ch.name()),
                 };
-                set(rec, target, DeliveryState::Failed, None, Some(reason.clone()));
+                set(
+                    rec,
+                    target,
+                    DeliveryState::Failed,
+                    None,
+                    Some(reason.clone()),
+                );
                 if let Err(e) = store.put_digest(rec) {
-                    tracing::error!(channel = ch.name(), target, "recording a failed delivery failed: {e}");
+                    tracing::error!(
+                        channel = ch.name(),
+                        target,
+                        "recording a failed delivery failed: {e}"
+                    );
                 }
-                tracing::warn!(channel = ch.name(), target, attempt, "delivery failed: {reason}");
+                tracing::warn!(
+                    channel = ch.name(),
+                    target,
+                    attempt,
+                    "delivery failed: {reason}"
+                );
             }
         }
     }
     Err(reason)
 }
 
-fn set(rec: &mut DigestRecord, target: &str, state: DeliveryState, receipt: Option<String>, last_error: Option<String>) {
+fn set(
+    rec: &mut DigestRecord,
+    target: &str,
+    state: DeliveryState,
+    receipt: Option<String>,
+    last_error: Option<String>,
+) {
     if let Some(s) = rec.channels.get_mut(target) {
         s.state = state;
         s.updated = Utc::now();

@@ -40,18 +40,28 @@ pub trait Channel: Send + Sync {
     /// several independent destinations may list one key each, as `name/destination`.
     fn targets(&self) -> Vec<String>;
     /// Sends to one target; Ok(receipt) = the server's reply / message id / written path.
-    fn send<'a>(&'a self, target: &'a str, d: &'a Rendered) -> futures_util::future::BoxFuture<'a, crate::Result<String>>;
+    fn send<'a>(
+        &'a self,
+        target: &'a str,
+        d: &'a Rendered,
+    ) -> futures_util::future::BoxFuture<'a, crate::Result<String>>;
 }
 
 /// The channels of every `[[deliver]]` block. Secrets are not read here but at send time, so a missing
 /// password fails (and is recorded against) its own channel only.
-pub fn build_channels(cfg: &Config, state_dir: &Path, http: &crate::http::HttpClient) -> crate::Result<Vec<Box<dyn Channel>>> {
+pub fn build_channels(
+    cfg: &Config,
+    state_dir: &Path,
+    http: &crate::http::HttpClient,
+) -> crate::Result<Vec<Box<dyn Channel>>> {
     cfg.delivers
         .iter()
         .map(|d| -> crate::Result<Box<dyn Channel>> {
             Ok(match d {
                 DeliverConfig::Email(c) => Box::new(EmailChannel::new(d.name(), c.clone())?),
-                DeliverConfig::Slack(c) => Box::new(SlackChannel::new(d.name(), c.clone(), http.clone())),
+                DeliverConfig::Slack(c) => {
+                    Box::new(SlackChannel::new(d.name(), c.clone(), http.clone()))
+                }
                 DeliverConfig::File(c) => Box::new(FileChannel::new(d.name(), c, state_dir)),
             })
         })

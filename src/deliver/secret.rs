@@ -42,19 +42,34 @@ impl std::fmt::Display for Secret {
 /// Reads the secret named by `env` (an environment variable) or `file` (trimmed of surrounding
 /// whitespace, so a trailing newline from `echo` does not become part of a password). `Ok(None)` when
 /// neither is configured. `what` names the key family in messages ("password", "webhook_url").
-pub fn read(channel: &str, what: &str, env: Option<&str>, file: Option<&str>) -> Result<Option<Secret>> {
-    let fail = |message: String| Error::Deliver { channel: channel.to_string(), message };
+pub fn read(
+    channel: &str,
+    what: &str,
+    env: Option<&str>,
+    file: Option<&str>,
+) -> Result<Option<Secret>> {
+    let fail = |message: String| Error::Deliver {
+        channel: channel.to_string(),
+        message,
+    };
     if let Some(var) = env.filter(|v| !v.is_empty()) {
         return match std::env::var(var) {
             Ok(v) if !v.trim().is_empty() => Ok(Some(Secret(v.trim().to_string()))),
-            Ok(_) => Err(fail(format!("environment variable {var} is empty (it should hold the {what})"))),
-            Err(std::env::VarError::NotPresent) => Err(fail(format!("environment variable {var} is not set"))),
-            Err(std::env::VarError::NotUnicode(_)) => Err(fail(format!("environment variable {var} is not valid UTF-8"))),
+            Ok(_) => Err(fail(format!(
+                "environment variable {var} is empty (it should hold the {what})"
+            ))),
+            Err(std::env::VarError::NotPresent) => {
+                Err(fail(format!("environment variable {var} is not set")))
+            }
+            Err(std::env::VarError::NotUnicode(_)) => Err(fail(format!(
+                "environment variable {var} is not valid UTF-8"
+            ))),
         };
     }
     if let Some(path) = file.filter(|p| !p.is_empty()) {
         // The io error names only the failure kind; the file's contents never reach a message.
-        let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read {what}_file {path}: {e}")))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| fail(format!("cannot read {what}_file {path}: {e}")))?;
         let v = text.trim();
         if v.is_empty() {
             return Err(fail(format!("{what}_file {path} is empty")));
@@ -81,12 +96,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("pw");
         std::fs::write(&p, "  s3cret\n").unwrap();
-        let s = read("email", "password", None, Some(p.to_str().unwrap())).unwrap().unwrap();
+        let s = read("email", "password", None, Some(p.to_str().unwrap()))
+            .unwrap()
+            .unwrap();
         assert_eq!(s.expose(), "s3cret");
-        let e = read("email", "password", Some("TRENDD_TEST_SURELY_UNSET_VAR"), None).unwrap_err();
-        assert_eq!(e.to_string(), "delivery 'email': environment variable TRENDD_TEST_SURELY_UNSET_VAR is not set");
+        let e = read(
+            "email",
+            "password",
+            Some("TRENDD_TEST_SURELY_UNSET_VAR"),
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "delivery 'email': environment variable TRENDD_TEST_SURELY_UNSET_VAR is not set"
+        );
         assert!(read("email", "password", None, None).unwrap().is_none());
         std::fs::write(&p, "\n").unwrap();
-        assert!(read("email", "password", None, Some(p.to_str().unwrap())).unwrap_err().to_string().contains("is empty"));
+        assert!(read("email", "password", None, Some(p.to_str().unwrap()))
+            .unwrap_err()
+            .to_string()
+            .contains("is empty"));
     }
 }

@@ -17,7 +17,10 @@ pub struct SlackChannel {
 
 impl std::fmt::Debug for SlackChannel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SlackChannel").field("name", &self.name).field("cfg", &self.cfg).finish_non_exhaustive()
+        f.debug_struct("SlackChannel")
+            .field("name", &self.name)
+            .field("cfg", &self.cfg)
+            .finish_non_exhaustive()
     }
 }
 
@@ -27,13 +30,24 @@ impl SlackChannel {
     }
 
     fn fail(&self, message: impl Into<String>) -> Error {
-        Error::Deliver { channel: self.name.clone(), message: message.into() }
+        Error::Deliver {
+            channel: self.name.clone(),
+            message: message.into(),
+        }
     }
 
     async fn post(&self, d: &Rendered) -> Result<String> {
-        let url = secret::read(&self.name, "webhook_url", self.cfg.webhook_url_env.as_deref(), self.cfg.webhook_url_file.as_deref())?
-            .ok_or_else(|| self.fail("no webhook URL configured: set webhook_url_env or webhook_url_file"))?;
-        let parsed = url::Url::parse(url.expose()).map_err(|_| self.fail("the webhook URL is not a valid URL"))?;
+        let url = secret::read(
+            &self.name,
+            "webhook_url",
+            self.cfg.webhook_url_env.as_deref(),
+            self.cfg.webhook_url_file.as_deref(),
+        )?
+        .ok_or_else(|| {
+            self.fail("no webhook URL configured: set webhook_url_env or webhook_url_file")
+        })?;
+        let parsed = url::Url::parse(url.expose())
+            .map_err(|_| self.fail("the webhook URL is not a valid URL"))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(self.fail("the webhook URL must be http(s)"));
         }
@@ -49,7 +63,11 @@ impl SlackChannel {
                 _ => format!("the request to the webhook host {host} failed (connection or protocol error)"),
             })
         })?;
-        let body: String = String::from_utf8_lossy(&resp.bytes).chars().filter(|c| !c.is_control()).take(100).collect();
+        let body: String = String::from_utf8_lossy(&resp.bytes)
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(100)
+            .collect();
         Ok(url.scrub(&format!("HTTP {} {}", resp.status, body.trim())))
     }
 }
@@ -57,7 +75,9 @@ impl SlackChannel {
 fn status_message(s: u16) -> String {
     let hint = match s {
         400 => " (Slack refused the payload)",
-        403 | 404 | 410 => " (the webhook URL is wrong or was revoked; check webhook_url_env / webhook_url_file)",
+        403 | 404 | 410 => {
+            " (the webhook URL is wrong or was revoked; check webhook_url_env / webhook_url_file)"
+        }
         429 => " (rate limited; it will be retried)",
         500..=599 => " (server error; it will be retried)",
         _ => "",

@@ -18,7 +18,8 @@ pub async fn read_capped(resp: &mut reqwest::Response, max: u64) -> Result<Vec<u
     if resp.content_length().is_some_and(|n| n > max) {
         return Err(BodyError::TooLarge);
     }
-    let mut buf = Vec::with_capacity(resp.content_length().unwrap_or(0).min(max).min(1 << 20) as usize);
+    let mut buf =
+        Vec::with_capacity(resp.content_length().unwrap_or(0).min(max).min(1 << 20) as usize);
     while let Some(chunk) = resp.chunk().await.map_err(BodyError::Transport)? {
         if buf.len() as u64 + chunk.len() as u64 > max {
             return Err(BodyError::TooLarge);
@@ -33,7 +34,10 @@ pub async fn read_capped(resp: &mut reqwest::Response, max: u64) -> Result<Vec<u
 pub fn describe(e: &reqwest::Error, connect_timeout_secs: u64) -> (HttpErrorKind, String) {
     if e.is_timeout() {
         // Only reqwest's own connect timeout reaches here; the total timeout is enforced around it.
-        return (HttpErrorKind::Timeout, format!("connection timed out after {connect_timeout_secs} s"));
+        return (
+            HttpErrorKind::Timeout,
+            format!("connection timed out after {connect_timeout_secs} s"),
+        );
     }
     if let Some(io) = find_io(e) {
         use std::io::ErrorKind as K;
@@ -41,13 +45,19 @@ pub fn describe(e: &reqwest::Error, connect_timeout_secs: u64) -> (HttpErrorKind
             K::ConnectionRefused => Some("connection refused"),
             K::ConnectionReset => Some("connection reset by the server"),
             K::ConnectionAborted => Some("connection aborted"),
-            K::UnexpectedEof if e.is_body() || e.is_decode() => Some("connection closed before the body was complete"),
+            K::UnexpectedEof if e.is_body() || e.is_decode() => {
+                Some("connection closed before the body was complete")
+            }
             K::UnexpectedEof => Some("connection closed before the response was complete"),
             K::TimedOut => return (HttpErrorKind::Timeout, "connection timed out".into()),
             _ => None,
         };
         if let Some(m) = msg {
-            let kind = if e.is_connect() { HttpErrorKind::Connect } else { HttpErrorKind::Io };
+            let kind = if e.is_connect() {
+                HttpErrorKind::Connect
+            } else {
+                HttpErrorKind::Io
+            };
             return (kind, m.to_string());
         }
     }
@@ -55,18 +65,33 @@ pub fn describe(e: &reqwest::Error, connect_timeout_secs: u64) -> (HttpErrorKind
     if e.is_connect() {
         let lower = detail.to_ascii_lowercase();
         if lower.contains("dns") || lower.contains("lookup") || lower.contains("resolve") {
-            return (HttpErrorKind::Connect, format!("could not resolve host ({detail})"));
+            return (
+                HttpErrorKind::Connect,
+                format!("could not resolve host ({detail})"),
+            );
         }
-        return (HttpErrorKind::Connect, format!("could not connect ({detail})"));
+        return (
+            HttpErrorKind::Connect,
+            format!("could not connect ({detail})"),
+        );
     }
     if e.is_decode() {
-        return (HttpErrorKind::Other, format!("could not decode the body ({detail})"));
+        return (
+            HttpErrorKind::Other,
+            format!("could not decode the body ({detail})"),
+        );
     }
     if e.is_body() || e.is_request() {
         if detail.contains("before message length reached") || detail.contains("end of file") {
-            return (HttpErrorKind::Io, "connection closed before the body was complete".into());
+            return (
+                HttpErrorKind::Io,
+                "connection closed before the body was complete".into(),
+            );
         }
-        return (HttpErrorKind::Io, format!("error reading the response ({detail})"));
+        return (
+            HttpErrorKind::Io,
+            format!("error reading the response ({detail})"),
+        );
     }
     (HttpErrorKind::Other, detail)
 }
@@ -96,7 +121,10 @@ fn innermost(e: &reqwest::Error) -> String {
         None => "request failed".to_string(),
     };
     // Causes are short, but a hostile server's text could be anything: keep it to one short line.
-    let one_line: String = msg.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let one_line: String = msg
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     truncate(&one_line, 160)
 }
 

@@ -12,7 +12,11 @@ use super::{Fetched, HttpError, HttpErrorKind, Response, Validators};
 
 /// Read the file a `file://` URL names.
 pub async fn get(url: &url::Url, raw: &str, max: u64) -> Result<Fetched, HttpError> {
-    let err = |kind, message: String| HttpError { url: raw.to_string(), kind, message };
+    let err = |kind, message: String| HttpError {
+        url: raw.to_string(),
+        kind,
+        message,
+    };
     let path = to_path(url).map_err(|m| err(HttpErrorKind::Io, m))?;
     let io_err = |e: std::io::Error| {
         let p = path.display();
@@ -27,18 +31,33 @@ pub async fn get(url: &url::Url, raw: &str, max: u64) -> Result<Fetched, HttpErr
     let file = std::fs::File::open(&path).map_err(io_err)?;
     let meta = file.metadata().map_err(io_err)?;
     if meta.is_dir() {
-        return Err(err(HttpErrorKind::Io, format!("{} is a directory, not a file", path.display())));
+        return Err(err(
+            HttpErrorKind::Io,
+            format!("{} is a directory, not a file", path.display()),
+        ));
     }
     if meta.len() > max {
-        return Err(err(HttpErrorKind::TooLarge, format!("body larger than {max} bytes")));
+        return Err(err(
+            HttpErrorKind::TooLarge,
+            format!("body larger than {max} bytes"),
+        ));
     }
     // Read one byte past the cap: a file that grows, or a device such as /dev/zero, still stops.
     let mut bytes = Vec::with_capacity(meta.len().min(max) as usize);
     file.take(max + 1).read_to_end(&mut bytes).map_err(io_err)?;
     if bytes.len() as u64 > max {
-        return Err(err(HttpErrorKind::TooLarge, format!("body larger than {max} bytes")));
+        return Err(err(
+            HttpErrorKind::TooLarge,
+            format!("body larger than {max} bytes"),
+        ));
     }
-    tracing::debug!(method = "GET", url = raw, status = 200, bytes = bytes.len(), "file read");
+    tracing::debug!(
+        method = "GET",
+        url = raw,
+        status = 200,
+        bytes = bytes.len(),
+        "file read"
+    );
     Ok(Fetched::Body(Response {
         status: 200,
         bytes,
@@ -51,10 +70,15 @@ pub async fn get(url: &url::Url, raw: &str, max: u64) -> Result<Fetched, HttpErr
 fn to_path(url: &url::Url) -> Result<PathBuf, String> {
     match url.host_str() {
         None | Some("") | Some("localhost") => {}
-        Some(h) => return Err(format!("file URL names a host ({h}); write file:///absolute/path")),
+        Some(h) => {
+            return Err(format!(
+                "file URL names a host ({h}); write file:///absolute/path"
+            ))
+        }
     }
     // Percent-decodes the path (`%20` → space).
-    url.to_file_path().map_err(|()| "not a usable file path".to_string())
+    url.to_file_path()
+        .map_err(|()| "not a usable file path".to_string())
 }
 
 /// What a static file server would say, so sources can treat a file like the page it stands for.

@@ -18,7 +18,10 @@ mod retry;
 
 use std::time::{Duration, Instant, SystemTime};
 
-use reqwest::header::{HeaderMap, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RETRY_AFTER};
+use reqwest::header::{
+    HeaderMap, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION,
+    RETRY_AFTER,
+};
 use serde::{Deserialize, Serialize};
 
 pub use pacing::is_arxiv;
@@ -96,7 +99,10 @@ pub struct HttpClient {
 
 impl std::fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpClient").field("max_body", &self.max_body).field("retries", &self.retries).finish_non_exhaustive()
+        f.debug_struct("HttpClient")
+            .field("max_body", &self.max_body)
+            .field("retries", &self.retries)
+            .finish_non_exhaustive()
     }
 }
 
@@ -124,7 +130,16 @@ struct Failure {
 
 impl Failure {
     fn new(url: &str, kind: HttpErrorKind, message: String) -> Self {
-        Failure { err: HttpError { url: url.to_string(), kind, message }, retry_after: None, unsent: false, give_up: false }
+        Failure {
+            err: HttpError {
+                url: url.to_string(),
+                kind,
+                message,
+            },
+            retry_after: None,
+            unsent: false,
+            give_up: false,
+        }
     }
 }
 
@@ -140,7 +155,10 @@ impl HttpClient {
         Ok(HttpClient {
             inner: Default::default(),
             user_agent: user_agent.to_string(),
-            pacer: pacing::Pacer::new(cfg.concurrency, pacing::secs_f64(cfg.per_host_interval_secs)),
+            pacer: pacing::Pacer::new(
+                cfg.concurrency,
+                pacing::secs_f64(cfg.per_host_interval_secs),
+            ),
             max_body: cfg.max_body_bytes,
             max_redirects: cfg.max_redirects,
             retries: cfg.retries,
@@ -152,15 +170,36 @@ impl HttpClient {
 
     /// GET `url`, sending `validators` when given; `headers` are extra request headers (dropped when a
     /// redirect leaves the URL's origin). `file://` URLs are read from disk, without validators.
-    pub async fn get(&self, url: &str, validators: Option<&Validators>, headers: &[(String, String)]) -> Result<Fetched, HttpError> {
-        let err = |kind, message: String| HttpError { url: url.to_string(), kind, message };
-        let parsed = url::Url::parse(url.trim()).map_err(|e| err(HttpErrorKind::Other, format!("not a valid URL ({e})")))?;
+    pub async fn get(
+        &self,
+        url: &str,
+        validators: Option<&Validators>,
+        headers: &[(String, String)],
+    ) -> Result<Fetched, HttpError> {
+        let err = |kind, message: String| HttpError {
+            url: url.to_string(),
+            kind,
+            message,
+        };
+        let parsed = url::Url::parse(url.trim())
+            .map_err(|e| err(HttpErrorKind::Other, format!("not a valid URL ({e})")))?;
         match parsed.scheme() {
             "http" | "https" => {}
             "file" => return file::get(&parsed, url, self.max_body).await,
-            other => return Err(err(HttpErrorKind::BadScheme, format!("not an http, https or file URL ({other}:…)"))),
+            other => {
+                return Err(err(
+                    HttpErrorKind::BadScheme,
+                    format!("not an http, https or file URL ({other}:…)"),
+                ))
+            }
         }
-        let req = Req { post: None, url: parsed, shown: url.to_string(), validators, headers };
+        let req = Req {
+            post: None,
+            url: parsed,
+            shown: url.to_string(),
+            validators,
+            headers,
+        };
         self.with_retries(&req).await
     }
 
@@ -168,19 +207,41 @@ impl HttpClient {
     /// 429 and 5xx are retried like GET (honouring Retry-After), and so are connection failures; a
     /// timeout after the request went out is not, since the server may have acted on it. Redirects
     /// are not followed. The URL is never logged, and errors show only its scheme and host.
-    pub async fn post_json(&self, url: &str, body: &serde_json::Value, headers: &[(String, String)]) -> Result<Response, HttpError> {
+    pub async fn post_json(
+        &self,
+        url: &str,
+        body: &serde_json::Value,
+        headers: &[(String, String)],
+    ) -> Result<Response, HttpError> {
         let shown = redact(url);
-        let err = |kind, message: String| HttpError { url: shown.clone(), kind, message };
-        let parsed = url::Url::parse(url.trim()).map_err(|_| err(HttpErrorKind::Other, "not a valid URL".into()))?;
+        let err = |kind, message: String| HttpError {
+            url: shown.clone(),
+            kind,
+            message,
+        };
+        let parsed = url::Url::parse(url.trim())
+            .map_err(|_| err(HttpErrorKind::Other, "not a valid URL".into()))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(err(HttpErrorKind::BadScheme, format!("not an http or https URL ({}:…)", parsed.scheme())));
+            return Err(err(
+                HttpErrorKind::BadScheme,
+                format!("not an http or https URL ({}:…)", parsed.scheme()),
+            ));
         }
         let bytes = body.to_string().into_bytes();
-        let req = Req { post: Some(&bytes), url: parsed, shown: shown.clone(), validators: None, headers };
+        let req = Req {
+            post: Some(&bytes),
+            url: parsed,
+            shown: shown.clone(),
+            validators: None,
+            headers,
+        };
         match self.with_retries(&req).await? {
             Fetched::Body(r) => Ok(r),
             // `exchange` never answers a POST with NotModified; this keeps the match total.
-            Fetched::NotModified => Err(err(HttpErrorKind::Status(304), "HTTP 304 Not Modified".into())),
+            Fetched::NotModified => Err(err(
+                HttpErrorKind::Status(304),
+                "HTTP 304 Not Modified".into(),
+            )),
         }
     }
 
@@ -193,7 +254,9 @@ impl HttpClient {
             };
             let repeatable = !f.give_up
                 && retry::retryable(f.err.kind)
-                && (req.post.is_none() || f.unsent || matches!(f.err.kind, HttpErrorKind::Status(_)));
+                && (req.post.is_none()
+                    || f.unsent
+                    || matches!(f.err.kind, HttpErrorKind::Status(_)));
             if !repeatable || attempt >= self.retries {
                 let mut err = f.err;
                 if attempt > 0 {
@@ -206,8 +269,12 @@ impl HttpClient {
                 None => retry::backoff(attempt),
             };
             match req.post {
-                None => tracing::debug!(url = %req.shown, error = %f.err.message, wait_ms = wait.as_millis() as u64, "retrying"),
-                Some(_) => tracing::debug!(method = "POST", error = %f.err.message, wait_ms = wait.as_millis() as u64, "retrying"),
+                None => {
+                    tracing::debug!(url = %req.shown, error = %f.err.message, wait_ms = wait.as_millis() as u64, "retrying")
+                }
+                Some(_) => {
+                    tracing::debug!(method = "POST", error = %f.err.message, wait_ms = wait.as_millis() as u64, "retrying")
+                }
             }
             tokio::time::sleep(wait).await;
             attempt += 1;
@@ -225,16 +292,27 @@ impl HttpClient {
                 Hop::Done(done) => return Ok(done),
                 Hop::Redirect(location) => location,
             };
-            let next = url.join(&location).map_err(|_| fail(HttpErrorKind::Other, "redirect to an invalid URL".into()))?;
+            let next = url
+                .join(&location)
+                .map_err(|_| fail(HttpErrorKind::Other, "redirect to an invalid URL".into()))?;
             if !matches!(next.scheme(), "http" | "https") {
                 let scheme = body::truncate(next.scheme(), 20);
-                return Err(fail(HttpErrorKind::BadScheme, format!("redirect to a non-http URL ({scheme}:…)")));
+                return Err(fail(
+                    HttpErrorKind::BadScheme,
+                    format!("redirect to a non-http URL ({scheme}:…)"),
+                ));
             }
             if visited.len() > self.max_redirects as usize {
-                return Err(fail(HttpErrorKind::TooManyRedirects, format!("too many redirects (more than {})", self.max_redirects)));
+                return Err(fail(
+                    HttpErrorKind::TooManyRedirects,
+                    format!("too many redirects (more than {})", self.max_redirects),
+                ));
             }
             if visited.contains(&next) {
-                return Err(fail(HttpErrorKind::TooManyRedirects, "redirect loop (back to a URL already visited)".into()));
+                return Err(fail(
+                    HttpErrorKind::TooManyRedirects,
+                    "redirect loop (back to a URL already visited)".into(),
+                ));
             }
             // Extra headers may hold tokens meant for the original host only.
             same_origin &= next.origin() == req.url.origin();
@@ -244,13 +322,27 @@ impl HttpClient {
     }
 
     /// One HTTP exchange with `url`, paced, under the total timeout.
-    async fn exchange(&self, req: &Req<'_>, url: &url::Url, send_headers: bool) -> Result<Hop, Failure> {
+    async fn exchange(
+        &self,
+        req: &Req<'_>,
+        url: &url::Url,
+        send_headers: bool,
+    ) -> Result<Hop, Failure> {
         let host = url.host_str().unwrap_or_default().to_string();
         let slot = self.pacer.acquire(&host).await;
         let started = Instant::now();
-        let outcome = match tokio::time::timeout(self.timeout, self.exchange_inner(req, url, send_headers, &host)).await {
+        let outcome = match tokio::time::timeout(
+            self.timeout,
+            self.exchange_inner(req, url, send_headers, &host),
+        )
+        .await
+        {
             Ok(outcome) => outcome,
-            Err(_) => Err(Failure::new(&req.shown, HttpErrorKind::Timeout, format!("timed out after {} s", self.timeout.as_secs()))),
+            Err(_) => Err(Failure::new(
+                &req.shown,
+                HttpErrorKind::Timeout,
+                format!("timed out after {} s", self.timeout.as_secs()),
+            )),
         };
         drop(slot);
         let elapsed_ms = started.elapsed().as_millis() as u64;
@@ -261,8 +353,12 @@ impl HttpClient {
             Err(f) => (f.err.message.clone(), 0),
         };
         match req.post {
-            None => tracing::debug!(method = "GET", url = %url, status = %status, bytes, elapsed_ms, "http"),
-            Some(_) => tracing::debug!(method = "POST", status = %status, bytes, elapsed_ms, "http"),
+            None => {
+                tracing::debug!(method = "GET", url = %url, status = %status, bytes, elapsed_ms, "http")
+            }
+            Some(_) => {
+                tracing::debug!(method = "POST", status = %status, bytes, elapsed_ms, "http")
+            }
         }
         outcome
     }
@@ -282,16 +378,28 @@ impl HttpClient {
             .map_err(Clone::clone)
     }
 
-    async fn exchange_inner(&self, req: &Req<'_>, url: &url::Url, send_headers: bool, host: &str) -> Result<Hop, Failure> {
+    async fn exchange_inner(
+        &self,
+        req: &Req<'_>,
+        url: &url::Url,
+        send_headers: bool,
+        host: &str,
+    ) -> Result<Hop, Failure> {
         let fail = |kind, message| Failure::new(&req.shown, kind, message);
         let client = self.client().map_err(|m| fail(HttpErrorKind::Other, m))?;
         let transport = |e: reqwest::Error| {
             let (kind, message) = body::describe(&e, self.connect_timeout_secs);
-            Failure { unsent: e.is_connect(), ..Failure::new(&req.shown, kind, message) }
+            Failure {
+                unsent: e.is_connect(),
+                ..Failure::new(&req.shown, kind, message)
+            }
         };
         let mut rb = match req.post {
             None => client.get(url.clone()),
-            Some(b) => client.post(url.clone()).header(CONTENT_TYPE, "application/json").body(b.to_vec()),
+            Some(b) => client
+                .post(url.clone())
+                .header(CONTENT_TYPE, "application/json")
+                .body(b.to_vec()),
         };
         if let Some(v) = req.validators {
             if let Some(e) = &v.etag {
@@ -316,15 +424,21 @@ impl HttpClient {
         }
         if matches!(code, 301 | 302 | 303 | 307 | 308) && req.post.is_none() {
             if let Some(loc) = headers.get(LOCATION) {
-                let loc = loc.to_str().map_err(|_| fail(HttpErrorKind::Other, "redirect to an invalid URL".into()))?;
+                let loc = loc
+                    .to_str()
+                    .map_err(|_| fail(HttpErrorKind::Other, "redirect to an invalid URL".into()))?;
                 return Ok(Hop::Redirect(loc.to_string()));
             }
         }
         if !status.is_success() {
-            let mut message = format!("HTTP {} {}", code, status.canonical_reason().unwrap_or("")).trim_end().to_string();
+            let mut message = format!("HTTP {} {}", code, status.canonical_reason().unwrap_or(""))
+                .trim_end()
+                .to_string();
             let mut retry_after = None;
             if code == 429 || code == 503 {
-                if let Some(wait) = header(&headers, RETRY_AFTER).and_then(|v| retry::parse_retry_after(&v, SystemTime::now())) {
+                if let Some(wait) = header(&headers, RETRY_AFTER)
+                    .and_then(|v| retry::parse_retry_after(&v, SystemTime::now()))
+                {
                     if wait > self.max_retry_after {
                         message = format!(
                             "{message}: server asked to retry after {} s (more than max_retry_after_secs = {}); will try again next fetch",
@@ -332,7 +446,10 @@ impl HttpClient {
                             self.max_retry_after.as_secs()
                         );
                         // Not worth another attempt now: the next scheduled fetch will try.
-                        return Err(Failure { give_up: true, ..fail(HttpErrorKind::Status(code), message) });
+                        return Err(Failure {
+                            give_up: true,
+                            ..fail(HttpErrorKind::Status(code), message)
+                        });
                     }
                     self.pacer.defer(host, wait);
                     retry_after = Some(wait);
@@ -345,28 +462,48 @@ impl HttpClient {
                     message = format!("{message}: {snippet}");
                 }
             }
-            return Err(Failure { retry_after, ..fail(HttpErrorKind::Status(code), message) });
+            return Err(Failure {
+                retry_after,
+                ..fail(HttpErrorKind::Status(code), message)
+            });
         }
         let bytes = match body::read_capped(&mut resp, self.max_body).await {
             Ok(b) => b,
-            Err(body::BodyError::TooLarge) => return Err(fail(HttpErrorKind::TooLarge, format!("body larger than {} bytes", self.max_body))),
+            Err(body::BodyError::TooLarge) => {
+                return Err(fail(
+                    HttpErrorKind::TooLarge,
+                    format!("body larger than {} bytes", self.max_body),
+                ))
+            }
             Err(body::BodyError::Transport(e)) => return Err(transport(e)),
         };
         let validators = match req.post {
-            None => Validators { etag: header(&headers, ETAG), last_modified: header(&headers, LAST_MODIFIED) },
+            None => Validators {
+                etag: header(&headers, ETAG),
+                last_modified: header(&headers, LAST_MODIFIED),
+            },
             Some(_) => Validators::default(),
         };
         let final_url = match req.post {
             None => url.to_string(),
             Some(_) => req.shown.clone(),
         };
-        Ok(Hop::Done(Fetched::Body(Response { status: code, bytes, content_type: header(&headers, CONTENT_TYPE), final_url, validators })))
+        Ok(Hop::Done(Fetched::Body(Response {
+            status: code,
+            bytes,
+            content_type: header(&headers, CONTENT_TYPE),
+            final_url,
+            validators,
+        })))
     }
 }
 
 /// A header's value as text, when it is text.
 fn header(headers: &HeaderMap, name: reqwest::header::HeaderName) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 /// The start of an error body (Slack answers `invalid_payload`, `no_service`, …), on one short line.
@@ -395,8 +532,14 @@ mod tests {
 
     #[test]
     fn webhook_urls_are_redacted() {
-        assert_eq!(redact("https://hooks.slack.com/services/T000/B000/XXXXSECRET"), "https://hooks.slack.com/…");
-        assert_eq!(redact("http://127.0.0.1:8080/hook?token=abc"), "http://127.0.0.1:8080/…");
+        assert_eq!(
+            redact("https://hooks.slack.com/services/T000/B000/XXXXSECRET"),
+            "https://hooks.slack.com/…"
+        );
+        assert_eq!(
+            redact("http://127.0.0.1:8080/hook?token=abc"),
+            "http://127.0.0.1:8080/…"
+        );
         assert!(!redact("not a url with SECRET").contains("SECRET"));
     }
 }

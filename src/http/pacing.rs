@@ -60,7 +60,9 @@ pub fn is_arxiv(host: &str) -> bool {
 
 /// A duration from a config number of seconds; negative, NaN or absurd values count as zero.
 pub fn secs_f64(secs: f64) -> Duration {
-    Duration::try_from_secs_f64(secs).unwrap_or(Duration::ZERO).min(Duration::from_secs(86_400))
+    Duration::try_from_secs_f64(secs)
+        .unwrap_or(Duration::ZERO)
+        .min(Duration::from_secs(86_400))
 }
 
 fn push_back(host: &Host, at: Instant) {
@@ -82,13 +84,21 @@ impl Pacer {
 
     fn host(&self, host: &str) -> Arc<Host> {
         let arxiv = is_arxiv(host);
-        let key = if arxiv { "arxiv.org".to_string() } else { host.to_ascii_lowercase() };
+        let key = if arxiv {
+            "arxiv.org".to_string()
+        } else {
+            host.to_ascii_lowercase()
+        };
         let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
         hosts
             .entry(key)
             .or_insert_with(|| {
                 Arc::new(Host {
-                    interval: if arxiv { self.interval.max(ARXIV_MIN_INTERVAL) } else { self.interval },
+                    interval: if arxiv {
+                        self.interval.max(ARXIV_MIN_INTERVAL)
+                    } else {
+                        self.interval
+                    },
                     turn: tokio::sync::Mutex::new(()),
                     next: Mutex::new(Instant::now()),
                     single: arxiv.then(|| Arc::new(Semaphore::new(1))),
@@ -115,10 +125,19 @@ impl Pacer {
             // A Retry-After may push `next` further while we sleep, hence the loop.
             tokio::time::sleep_until(at).await;
         }
-        let global = self.global.clone().acquire_owned().await.expect("semaphore closed");
+        let global = self
+            .global
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("semaphore closed");
         push_back(&h, Instant::now() + h.interval);
         drop(turn);
-        Slot { host: h, _global: global, _single: single }
+        Slot {
+            host: h,
+            _global: global,
+            _single: single,
+        }
     }
 
     /// A server asked this host to be left alone for `wait` (Retry-After): every request to it waits.
@@ -133,10 +152,21 @@ mod tests {
 
     #[test]
     fn arxiv_hosts() {
-        for h in ["arxiv.org", "export.arxiv.org", "rss.arxiv.org", "EXPORT.ArXiv.org", "arxiv.org."] {
+        for h in [
+            "arxiv.org",
+            "export.arxiv.org",
+            "rss.arxiv.org",
+            "EXPORT.ArXiv.org",
+            "arxiv.org.",
+        ] {
             assert!(is_arxiv(h), "{h}");
         }
-        for h in ["notarxiv.org", "arxiv.org.evil.com", "huggingface.co", "arxiv.com"] {
+        for h in [
+            "notarxiv.org",
+            "arxiv.org.evil.com",
+            "huggingface.co",
+            "arxiv.com",
+        ] {
             assert!(!is_arxiv(h), "{h}");
         }
     }
@@ -187,7 +217,10 @@ mod tests {
         let p2 = p.clone();
         let b = tokio::spawn(async move { drop(p2.acquire("b.example").await) });
         tokio::time::sleep(Duration::from_secs(1)).await;
-        assert!(!b.is_finished(), "a second request started past the global limit of one");
+        assert!(
+            !b.is_finished(),
+            "a second request started past the global limit of one"
+        );
         drop(a);
         b.await.unwrap();
 

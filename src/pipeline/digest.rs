@@ -14,8 +14,16 @@ use std::collections::BTreeMap;
 
 /// Fetch (unless told not to), compose, store the ledger, render and deliver one day's digest.
 pub async fn run_digest(app: &App, opts: &DigestOptions) -> Result<DigestReport> {
-    let date = opts.date.unwrap_or_else(|| Utc::now().with_timezone(&app.config.timezone()).date_naive());
-    let fetch = if opts.fetch { Some(run_fetch(app, None).await?) } else { None };
+    let date = opts.date.unwrap_or_else(|| {
+        Utc::now()
+            .with_timezone(&app.config.timezone())
+            .date_naive()
+    });
+    let fetch = if opts.fetch {
+        Some(run_fetch(app, None).await?)
+    } else {
+        None
+    };
 
     // A date is composed once; reruns (and retries after an outage) send exactly what was composed.
     let existing = app.store.digest(date)?;
@@ -36,7 +44,11 @@ pub async fn run_digest(app: &App, opts: &DigestOptions) -> Result<DigestReport>
             date,
             composed_at: Utc::now(),
             digest_json: serde_json::to_string(&digest).expect("digest serializes"),
-            keys: digest.sections.iter().flat_map(|s| s.items.iter().map(|e| e.key.clone())).collect(),
+            keys: digest
+                .sections
+                .iter()
+                .flat_map(|s| s.items.iter().map(|e| e.key.clone()))
+                .collect(),
             channels: BTreeMap::new(),
         };
         app.store.put_digest_and_mark_sent(&rec)?;
@@ -55,7 +67,13 @@ pub async fn run_digest(app: &App, opts: &DigestOptions) -> Result<DigestReport>
         write_out(dir, &rendered)?;
     }
 
-    let mut report = DigestReport { date: Some(date), fetch, items: digest.item_count(), text: rendered.text.clone(), ..Default::default() };
+    let mut report = DigestReport {
+        date: Some(date),
+        fetch,
+        items: digest.item_count(),
+        text: rendered.text.clone(),
+        ..Default::default()
+    };
     if let (Some(rec), false) = (record.as_mut(), opts.dry_run) {
         let channels = deliver::build_channels(&app.config, &app.state_dir, &app.http)?;
         let outcome = deliver::deliver(&app.store, rec, &channels, &rendered, opts.force).await;
@@ -67,8 +85,13 @@ pub async fn run_digest(app: &App, opts: &DigestOptions) -> Result<DigestReport>
 }
 
 fn write_out(dir: &std::path::Path, r: &Rendered) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
-    for (name, body) in [("digest.html", &r.html), ("digest.txt", &r.text), ("digest.json", &r.json)] {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    for (name, body) in [
+        ("digest.html", &r.html),
+        ("digest.txt", &r.text),
+        ("digest.json", &r.json),
+    ] {
         let p = dir.join(name);
         std::fs::write(&p, body).map_err(|e| Error::io(format!("writing {}", p.display()), e))?;
     }
@@ -85,7 +108,8 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
     let window_start = cutoff.max(DateTime::<Utc>::UNIX_EPOCH);
     let mut items = Vec::new();
     for it in app.store.items_seen_since(window_start)? {
-        if it.date() < cutoff || app.store.sent_on(&it.key)?.is_some() || it.title.trim().is_empty() {
+        if it.date() < cutoff || app.store.sent_on(&it.key)?.is_some() || it.title.trim().is_empty()
+        {
             continue;
         }
         items.push(it);
@@ -107,8 +131,15 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
             let mut entry = DigestEntry {
                 key: it.key.clone(),
                 title: digest_title(&it.title),
-                url: it.url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://")),
-                summary: it.summary.as_ref().map(|s| s.text.clone()).unwrap_or_default(),
+                url: it
+                    .url
+                    .clone()
+                    .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+                summary: it
+                    .summary
+                    .as_ref()
+                    .map(|s| s.text.clone())
+                    .unwrap_or_default(),
                 why: why_line(&s),
                 sources: it.sources.iter().map(|h| h.name.clone()).collect(),
                 estimated_seconds: 0,
@@ -148,9 +179,16 @@ fn ensure_summary(it: &mut Item, s: &dyn Summarizer) -> bool {
     let mut text = s.summarize(Some(&it.title), &it.abstract_text);
     if text.trim().is_empty() {
         // No abstract: Hugging Face's own one-line summary is better than nothing.
-        text = it.sources.iter().find_map(|h| h.signals.ai_summary.clone()).unwrap_or_default();
+        text = it
+            .sources
+            .iter()
+            .find_map(|h| h.signals.ai_summary.clone())
+            .unwrap_or_default();
     }
-    it.summary = Some(Summary { text, by: s.name().to_string() });
+    it.summary = Some(Summary {
+        text,
+        by: s.name().to_string(),
+    });
     true
 }
 
@@ -160,7 +198,14 @@ fn why_line(s: &rank::Scored) -> String {
         return w;
     }
     match s.item.kind {
-        crate::model::ItemKind::Post => format!("new post on {}", s.item.sources.first().map(|h| h.name.as_str()).unwrap_or("a blog")),
+        crate::model::ItemKind::Post => format!(
+            "new post on {}",
+            s.item
+                .sources
+                .first()
+                .map(|h| h.name.as_str())
+                .unwrap_or("a blog")
+        ),
         crate::model::ItemKind::Paper => "new paper".to_string(),
     }
 }
@@ -174,7 +219,12 @@ fn health(app: &App) -> Result<Vec<Health>> {
             Some(st) => (st.last_error.is_none(), st.last_error, st.failing_since),
             None => (true, None, None),
         };
-        out.push(Health { name: s.name().to_string(), ok, error, since });
+        out.push(Health {
+            name: s.name().to_string(),
+            ok,
+            error,
+            since,
+        });
     }
     Ok(out)
 }
@@ -182,13 +232,23 @@ fn health(app: &App) -> Result<Vec<Health>> {
 /// What arXiv's announcement calendar means for this digest, said plainly: no listing on the
 /// weekend or a holiday is news for the reader, not an error.
 fn arxiv_note(app: &App) -> Result<Option<String>> {
-    if !app.config.sources.iter().any(|s| s.kind() == "arxiv" && s.enabled()) {
+    if !app
+        .config
+        .sources
+        .iter()
+        .any(|s| s.kind() == "arxiv" && s.enabled())
+    {
         return Ok(None);
     }
     if let Some(note) = crate::daemon::arxiv_announcement_note(Utc::now()) {
         return Ok(Some(note));
     }
-    for s in app.config.sources.iter().filter(|s| s.kind() == "arxiv" && s.enabled()) {
+    for s in app
+        .config
+        .sources
+        .iter()
+        .filter(|s| s.kind() == "arxiv" && s.enabled())
+    {
         if let Some(note) = app.store.source_status(s.name())?.and_then(|st| st.note) {
             return Ok(Some(note));
         }

@@ -15,7 +15,11 @@ pub async fn run_fetch(app: &App, only: Option<&str>) -> Result<FetchReport> {
 }
 
 /// Like `run_fetch`, calling `on_done` as each source finishes (for live progress).
-pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: &(dyn Fn(&SourceReport) + Sync)) -> Result<FetchReport> {
+pub async fn run_fetch_with(
+    app: &App,
+    only: Option<&str>,
+    on_done: &(dyn Fn(&SourceReport) + Sync),
+) -> Result<FetchReport> {
     let selected: Vec<Box<dyn Source>> = app
         .config
         .sources
@@ -28,8 +32,15 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: &(dyn Fn(&So
         .collect();
     if let Some(n) = only {
         if selected.is_empty() {
-            let origin = app.config_path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "<built-in config>".into());
-            return Err(Error::config(origin, format!("no source named {n:?} (see `trendd config check`)")));
+            let origin = app
+                .config_path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|| "<built-in config>".into());
+            return Err(Error::config(
+                origin,
+                format!("no source named {n:?} (see `trendd config check`)"),
+            ));
         }
     }
     let concurrency = app.config.http.concurrency.max(1) as usize;
@@ -39,16 +50,24 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: &(dyn Fn(&So
     for src in &selected {
         jobs.push(fetch_and_report(app, src.as_ref(), on_done));
     }
-    let sources: Vec<SourceReport> = futures_util::stream::iter(jobs).buffer_unordered(concurrency).collect().await;
+    let sources: Vec<SourceReport> = futures_util::stream::iter(jobs)
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
     // Health is written in one batch: one store operation instead of one per source.
-    app.store.put_source_statuses(sources.iter().map(|r| (r.name.as_str(), &r.status)))?;
+    app.store
+        .put_source_statuses(sources.iter().map(|r| (r.name.as_str(), &r.status)))?;
     app.store.flush()?;
     let mut sources = sources;
     sources.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(FetchReport { sources })
 }
 
-async fn fetch_and_report(app: &App, src: &dyn Source, on_done: &(dyn Fn(&SourceReport) + Sync)) -> SourceReport {
+async fn fetch_and_report(
+    app: &App,
+    src: &dyn Source,
+    on_done: &(dyn Fn(&SourceReport) + Sync),
+) -> SourceReport {
     let report = fetch_source(app, src).await;
     on_done(&report);
     report
@@ -58,8 +77,16 @@ async fn fetch_and_report(app: &App, src: &dyn Source, on_done: &(dyn Fn(&Source
 async fn fetch_source(app: &App, src: &dyn Source) -> SourceReport {
     let name = src.name().to_string();
     let now = Utc::now();
-    let mut status = app.store.source_status(&name).ok().flatten().unwrap_or_default();
-    let ctx = PlanContext { now, last_success: status.last_success };
+    let mut status = app
+        .store
+        .source_status(&name)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let ctx = PlanContext {
+        now,
+        last_success: status.last_success,
+    };
     let mut counts = FetchCounts::default();
     let mut errors: Vec<String> = Vec::new();
     let mut note = None;
@@ -67,8 +94,23 @@ async fn fetch_source(app: &App, src: &dyn Source) -> SourceReport {
     let mut pages_left = src.max_pages();
     while let Some(req) = (!queue.is_empty()).then(|| queue.remove(0)) {
         // Local files carry no validators, so there is nothing stored to look up.
-        let state = if req.url.starts_with("file:") { HttpState::default() } else { app.store.http_state(&req.url).ok().flatten().unwrap_or_default() };
-        let fetched = app.http.get(&req.url, Some(&state.validators).filter(|v| !v.is_empty()), &req.headers).await;
+        let state = if req.url.starts_with("file:") {
+            HttpState::default()
+        } else {
+            app.store
+                .http_state(&req.url)
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+        };
+        let fetched = app
+            .http
+            .get(
+                &req.url,
+                Some(&state.validators).filter(|v| !v.is_empty()),
+                &req.headers,
+            )
+            .await;
         let resp = match fetched {
             Ok(Fetched::NotModified) => {
                 counts.not_modified += 1;
@@ -81,7 +123,11 @@ async fn fetch_source(app: &App, src: &dyn Source) -> SourceReport {
                 continue;
             }
         };
-        let body = Body { bytes: &resp.bytes, content_type: resp.content_type.as_deref(), url: &resp.final_url };
+        let body = Body {
+            bytes: &resp.bytes,
+            content_type: resp.content_type.as_deref(),
+            url: &resp.final_url,
+        };
         let parsed = match src.parse(&body) {
             Ok(p) => p,
             Err(e) => {
@@ -105,7 +151,11 @@ async fn fetch_source(app: &App, src: &dyn Source) -> SourceReport {
         }
         // Validators are kept only once the body is stored, so a failed body is asked for again.
         if stored_all && (!resp.validators.is_empty() || !state.validators.is_empty()) {
-            let st = HttpState { validators: resp.validators.clone(), last_status: Some(resp.status), last_fetch: Some(now) };
+            let st = HttpState {
+                validators: resp.validators.clone(),
+                last_status: Some(resp.status),
+                last_fetch: Some(now),
+            };
             if let Err(e) = app.store.put_http_state(&req.url, &st) {
                 errors.push(e.to_string());
             }
@@ -134,5 +184,12 @@ async fn fetch_source(app: &App, src: &dyn Source) -> SourceReport {
             status.failing_since.get_or_insert(now);
         }
     }
-    SourceReport { name, kind: src.kind().to_string(), counts, error, note, status }
+    SourceReport {
+        name,
+        kind: src.kind().to_string(),
+        counts,
+        error,
+        note,
+        status,
+    }
 }

@@ -22,9 +22,20 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(config: Config, config_path: Option<PathBuf>, state_dir: PathBuf, store: Store) -> Result<App> {
+    pub fn new(
+        config: Config,
+        config_path: Option<PathBuf>,
+        state_dir: PathBuf,
+        store: Store,
+    ) -> Result<App> {
         let http = HttpClient::new(&config.http, &config.general.user_agent)?;
-        Ok(App { config, config_path, state_dir, store, http })
+        Ok(App {
+            config,
+            config_path,
+            state_dir,
+            store,
+            http,
+        })
     }
 }
 
@@ -49,7 +60,11 @@ impl FetchReport {
     /// Exit code of `trendd fetch`: 0 when at least one source worked or none failed, 2 when all failed.
     pub fn exit_code(&self) -> i32 {
         let failed = self.sources.iter().filter(|s| s.error.is_some()).count();
-        if failed > 0 && failed == self.sources.len() { 2 } else { 0 }
+        if failed > 0 && failed == self.sources.len() {
+            2
+        } else {
+            0
+        }
     }
 }
 

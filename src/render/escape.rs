@@ -41,10 +41,12 @@ pub fn one_line(s: &str) -> String {
 }
 
 static SCRIPT_STYLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?is)<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->").expect("valid regex")
+    Regex::new(r"(?is)<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->")
+        .expect("valid regex")
 });
-static TAG: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"</?([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]*)?/?>").expect("valid regex"));
+static TAG: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"</?([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]*)?/?>").expect("valid regex")
+});
 // Attribute-looking sequences: harmless once escaped, but they are what an injection needs (and what
 // scanners flag), and nothing a reader loses when `=` becomes its full-width twin. `onerror` and
 // `href` count even inside a word, since a scanner does not look for word boundaries.
@@ -57,7 +59,19 @@ static ATTR: LazyLock<Regex> = LazyLock::new(|| {
 fn is_inline(tag: &str) -> bool {
     matches!(
         tag.to_ascii_lowercase().as_str(),
-        "a" | "b" | "i" | "em" | "strong" | "code" | "sub" | "sup" | "span" | "small" | "u" | "s" | "mark" | "abbr"
+        "a" | "b"
+            | "i"
+            | "em"
+            | "strong"
+            | "code"
+            | "sub"
+            | "sup"
+            | "span"
+            | "small"
+            | "u"
+            | "s"
+            | "mark"
+            | "abbr"
     )
 }
 
@@ -68,7 +82,10 @@ pub fn plain(s: &str) -> String {
         return s;
     }
     let s = SCRIPT_STYLE.replace_all(&s, " ");
-    let s = TAG.replace_all(&s, |c: &regex::Captures| if is_inline(&c[1]) { "" } else { " " });
+    let s = TAG.replace_all(
+        &s,
+        |c: &regex::Captures| if is_inline(&c[1]) { "" } else { " " },
+    );
     let s = ATTR.replace_all(&s, "${1}${2}\u{FF1D}");
     one_line(&s)
 }
@@ -81,7 +98,8 @@ pub fn plain_text(s: &str) -> String {
 
 /// `<` before a letter, `/`, `!` or `?` becomes `‹`; for text that is already [`plain`].
 pub fn no_open_tag(s: &str) -> String {
-    static OPEN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<([A-Za-z/!?])").expect("valid regex"));
+    static OPEN: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"<([A-Za-z/!?])").expect("valid regex"));
     if s.contains('<') {
         OPEN.replace_all(s, "\u{2039}$1").into_owned()
     } else {
@@ -156,47 +174,84 @@ mod tests {
 
     #[test]
     fn one_line_strips_controls_and_bidi() {
-        assert_eq!(one_line("a\r\nBcc: x\u{202E}y\u{2066}z\u{0007}w"), "a Bcc: xyz w");
+        assert_eq!(
+            one_line("a\r\nBcc: x\u{202E}y\u{2066}z\u{0007}w"),
+            "a Bcc: xyz w"
+        );
         assert_eq!(one_line("  lead\u{2028}trail  "), "lead trail");
     }
 
     #[test]
     fn plain_removes_markup_and_defangs() {
-        assert_eq!(plain("<script>alert(1)</script>Diffusion models"), "Diffusion models");
+        assert_eq!(
+            plain("<script>alert(1)</script>Diffusion models"),
+            "Diffusion models"
+        );
         assert_eq!(plain("<b>Dif</b>fusion <p>models</p>"), "Diffusion models");
         assert_eq!(plain("<img src=x onerror=alert(2)>hi"), "hi");
         assert_eq!(plain("x onerror = alert(2)"), "x onerror \u{FF1D} alert(2)");
-        assert_eq!(plain("HREF=javascript:alert(1)"), "HREF\u{FF1D}javascript:alert(1)");
-        assert_eq!(plain("x2onerror=1 xhref=data:"), "x2onerror\u{FF1D}1 xhref\u{FF1D}data:");
+        assert_eq!(
+            plain("HREF=javascript:alert(1)"),
+            "HREF\u{FF1D}javascript:alert(1)"
+        );
+        assert_eq!(
+            plain("x2onerror=1 xhref=data:"),
+            "x2onerror\u{FF1D}1 xhref\u{FF1D}data:"
+        );
         assert_eq!(plain("condition=1 section = 2"), "condition=1 section = 2");
         // Ordinary text keeps its `=` and comparison signs.
-        assert_eq!(plain("loss = 0.3 when a < b and c > d, p<0.05"), "loss = 0.3 when a < b and c > d, p<0.05");
+        assert_eq!(
+            plain("loss = 0.3 when a < b and c > d, p<0.05"),
+            "loss = 0.3 when a < b and c > d, p<0.05"
+        );
         assert_eq!(plain("a < b"), "a < b");
     }
 
     #[test]
     fn plain_text_never_opens_a_tag() {
-        assert_eq!(plain_text("<scr\u{202E}ipt unterminated"), "\u{2039}script unterminated");
+        assert_eq!(
+            plain_text("<scr\u{202E}ipt unterminated"),
+            "\u{2039}script unterminated"
+        );
         assert_eq!(plain_text("1 < 2"), "1 < 2");
     }
 
     #[test]
     fn html_escapes_all_five() {
-        assert_eq!(html(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            html(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
     }
 
     #[test]
     fn safe_url_only_http() {
-        assert_eq!(safe_url(Some("https://example.org/a?b=1&c=2")).as_deref(), Some("https://example.org/a?b=1&c=2"));
-        assert_eq!(safe_url(Some("HTTP://Example.ORG")).as_deref(), Some("http://example.org/"));
-        for bad in ["javascript:alert(1)", " data:text/html;base64,PHNjcmlwdD4=", "ftp://x/", "//x.org/", "https://", ""] {
+        assert_eq!(
+            safe_url(Some("https://example.org/a?b=1&c=2")).as_deref(),
+            Some("https://example.org/a?b=1&c=2")
+        );
+        assert_eq!(
+            safe_url(Some("HTTP://Example.ORG")).as_deref(),
+            Some("http://example.org/")
+        );
+        for bad in [
+            "javascript:alert(1)",
+            " data:text/html;base64,PHNjcmlwdD4=",
+            "ftp://x/",
+            "//x.org/",
+            "https://",
+            "",
+        ] {
             assert_eq!(safe_url(Some(bad)), None, "{bad}");
         }
         assert_eq!(safe_url(Some("https://x.org/\u{202E}")), None);
         let q = safe_url(Some("https://x.org/\"onmouseover=\"x|y")).unwrap();
         assert!(!q.contains('"') && !q.contains('|'), "{q}");
         assert_eq!(
-            safe_url(Some("https://x.org/?condition=1&onerror=2&href=javascript:3")).as_deref(),
+            safe_url(Some(
+                "https://x.org/?condition=1&onerror=2&href=javascript:3"
+            ))
+            .as_deref(),
             Some("https://x.org/?condition=1&onerror%3D2&href%3Djavascript:3")
         );
     }

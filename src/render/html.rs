@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use super::escape::{self, html as esc};
 use crate::compose::{Digest, DigestEntry};
 
-const FONT: &str = "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;\
+const FONT: &str =
+    "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;\
                     overflow-wrap:anywhere;word-wrap:break-word;word-break:break-word;";
 const PAD: &str = "padding:16px 24px 0;";
 
@@ -69,22 +70,38 @@ fn entry(h: &mut String, e: &DigestEntry) {
     h.push_str("<div style=\"margin:0 0 20px;\">\n<p style=\"margin:0;font-size:16px;font-weight:600;line-height:1.35;color:#111827;\">");
     match escape::safe_url(e.url.as_deref()) {
         Some(url) => {
-            let _ = write!(h, "<a href=\"{}\" style=\"color:#1d4ed8;text-decoration:none;\">{title}</a>", esc(&url));
+            let _ = write!(
+                h,
+                "<a href=\"{}\" style=\"color:#1d4ed8;text-decoration:none;\">{title}</a>",
+                esc(&url)
+            );
         }
         None => h.push_str(&title),
     }
     h.push_str("</p>\n");
     let authors = super::authors_of(e);
     if !authors.is_empty() {
-        let _ = writeln!(h, "<p style=\"margin:2px 0 0;font-size:13px;line-height:1.4;color:#4b5563;\">{}</p>", esc(&authors));
+        let _ = writeln!(
+            h,
+            "<p style=\"margin:2px 0 0;font-size:13px;line-height:1.4;color:#4b5563;\">{}</p>",
+            esc(&authors)
+        );
     }
     let summary = escape::plain(&e.summary);
     if !summary.is_empty() {
-        let _ = writeln!(h, "<p style=\"margin:6px 0 0;font-size:15px;line-height:1.5;color:#1f2937;\">{}</p>", esc(&summary));
+        let _ = writeln!(
+            h,
+            "<p style=\"margin:6px 0 0;font-size:15px;line-height:1.5;color:#1f2937;\">{}</p>",
+            esc(&summary)
+        );
     }
     let meta = meta_line(e);
     if !meta.is_empty() {
-        let _ = writeln!(h, "<p style=\"margin:6px 0 0;font-size:13px;line-height:1.4;color:#6b7280;\">{}</p>", esc(&meta));
+        let _ = writeln!(
+            h,
+            "<p style=\"margin:6px 0 0;font-size:13px;line-height:1.4;color:#6b7280;\">{}</p>",
+            esc(&meta)
+        );
     }
     h.push_str("</div>\n");
 }
@@ -102,7 +119,12 @@ pub(super) fn meta_line(e: &DigestEntry) -> String {
 }
 
 pub(super) fn sources(e: &DigestEntry) -> String {
-    let names: Vec<String> = e.sources.iter().map(|s| escape::plain(s)).filter(|s| !s.is_empty()).collect();
+    let names: Vec<String> = e
+        .sources
+        .iter()
+        .map(|s| escape::plain(s))
+        .filter(|s| !s.is_empty())
+        .collect();
     names.join(", ")
 }
 
@@ -119,7 +141,12 @@ fn footer(h: &mut String, d: &Digest) {
     } else if let Some(ok) = super::all_ok_line(d) {
         let _ = writeln!(h, "{p}{}</p>", esc(&ok));
     }
-    if let Some(note) = d.arxiv_note.as_deref().map(escape::plain).filter(|n| !n.is_empty()) {
+    if let Some(note) = d
+        .arxiv_note
+        .as_deref()
+        .map(escape::plain)
+        .filter(|n| !n.is_empty())
+    {
         let _ = writeln!(h, "{p}{}</p>", esc(&note));
     }
     let _ = writeln!(h, "{p}{}</p>\n</td></tr>", esc(super::HOW_TO_CHANGE));

@@ -4,12 +4,12 @@
 //! characters, no markup) and then escaped for its format; a link is only ever made from an http(s)
 //! URL. None of the renderers fails: an empty digest renders a short "nothing new" message.
 
-mod escape;
+pub(crate) mod escape;
 mod html;
 mod slack;
-mod text;
 #[cfg(test)]
 mod tests;
+mod text;
 
 use crate::compose::{Digest, DigestEntry, Health};
 
@@ -31,7 +31,8 @@ pub fn slack(d: &Digest) -> serde_json::Value {
 /// `digest.json`: the digest serialized as-is (the contract in DESIGN.md).
 pub fn json(d: &Digest) -> String {
     // Serializing plain structs with string keys cannot fail; the fallback keeps this total anyway.
-    serde_json::to_string_pretty(d).unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }).to_string())
+    serde_json::to_string_pretty(d)
+        .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() }).to_string())
 }
 
 /// The email subject, e.g. "trendd · Sun 22 Nov · 14 papers, 3 posts · 9 min": one line, ≤ 120 chars.
@@ -65,7 +66,12 @@ fn reading_line(d: &Digest) -> String {
 
 /// "14 papers, 3 posts" (kinds other than "paper" count as posts).
 fn counts(d: &Digest) -> String {
-    let papers = d.sections.iter().flat_map(|s| &s.items).filter(|e| e.kind == "paper").count();
+    let papers = d
+        .sections
+        .iter()
+        .flat_map(|s| &s.items)
+        .filter(|e| e.kind == "paper")
+        .count();
     let posts = d.item_count() - papers;
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     match (papers, posts) {
@@ -103,7 +109,10 @@ fn health_line(h: &Health) -> String {
     s.push_str(": ");
     s.push_str(if err.is_empty() { "failing" } else { &err });
     if let Some(since) = h.since {
-        s.push_str(&format!(" (failing since {})", since.format("%a %-d %b %Y %H:%M UTC")));
+        s.push_str(&format!(
+            " (failing since {})",
+            since.format("%a %-d %b %Y %H:%M UTC")
+        ));
     }
     s
 }
@@ -119,8 +128,13 @@ fn all_ok_line(d: &Digest) -> Option<String> {
     if n == 0 || failing(d).next().is_some() {
         return None;
     }
-    Some(if n == 1 { "The one source answered.".to_string() } else { format!("All {n} sources answered.") })
+    Some(if n == 1 {
+        "The one source answered.".to_string()
+    } else {
+        format!("All {n} sources answered.")
+    })
 }
 
 const NOTHING_NEW: &str = "Nothing new since the last digest.";
-const HOW_TO_CHANGE: &str = "To change or stop this digest, edit the [[deliver]] block of trendd.toml.";
+const HOW_TO_CHANGE: &str =
+    "To change or stop this digest, edit the [[deliver]] block of trendd.toml.";

@@ -16,7 +16,10 @@ pub(crate) const MAX_BLOCK_JSON: usize = 3200;
 
 pub(super) fn render(d: &Digest) -> Value {
     let mut blocks = vec![
-        header(&format!("Your research digest · {}", d.date.format("%A %-d %B %Y"))),
+        header(&format!(
+            "Your research digest · {}",
+            d.date.format("%A %-d %B %Y")
+        )),
         context(&esc(&if d.item_count() == 0 {
             super::reading_line(d)
         } else {
@@ -29,7 +32,11 @@ pub(super) fn render(d: &Digest) -> Value {
     }
     // Two blocks close the message (divider + health footer); everything else shares what is left.
     let footer_blocks = 2;
-    let wanted: usize = sections.iter().enumerate().map(|(i, s)| usize::from(i > 0) + 1 + s.items.len()).sum();
+    let wanted: usize = sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| usize::from(i > 0) + 1 + s.items.len())
+        .sum();
     let fits_all = blocks.len() + wanted + footer_blocks <= MAX_BLOCKS;
     let mut room = MAX_BLOCKS - blocks.len() - footer_blocks - usize::from(!fits_all);
     let mut left_out = 0;
@@ -52,7 +59,9 @@ pub(super) fn render(d: &Digest) -> Value {
         left_out += s.items.len() - shown;
     }
     if left_out > 0 {
-        blocks.push(section(&format!("…and {left_out} more in the email/file digest")));
+        blocks.push(section(&format!(
+            "…and {left_out} more in the email/file digest"
+        )));
     }
     blocks.push(json!({"type": "divider"}));
     blocks.push(footer(d));
@@ -75,9 +84,16 @@ fn section(text: &str) -> Value {
 fn entry(e: &DigestEntry) -> Value {
     let title = super::title_of(e);
     // A URL is markup here, not shortened text: a long one drops the link rather than break it.
-    let url = escape::safe_url(e.url.as_deref()).map(|u| esc(&u)).filter(|u| py_str_cost(u) <= 1_000);
+    let url = escape::safe_url(e.url.as_deref())
+        .map(|u| esc(&u))
+        .filter(|u| py_str_cost(u) <= 1_000);
     let title = match url {
-        Some(url) => Part::new(format!("*<{url}|"), title.replace('|', "\u{00A6}"), ">*", usize::MAX),
+        Some(url) => Part::new(
+            format!("*<{url}|"),
+            title.replace('|', "\u{00A6}"),
+            ">*",
+            usize::MAX,
+        ),
         None => Part::new("*", title, "*", usize::MAX),
     };
     let parts = [
@@ -104,7 +120,10 @@ fn footer(d: &Digest) -> Value {
     }
     let body = lines.join("\n");
     let sep = if body.is_empty() { "" } else { "\n" };
-    let parts = [Part::new("", body, "", usize::MAX), Part::new(sep, super::HOW_TO_CHANGE.into(), "", usize::MAX)];
+    let parts = [
+        Part::new("", body, "", usize::MAX),
+        Part::new(sep, super::HOW_TO_CHANGE.into(), "", usize::MAX),
+    ];
     context(&fit(&parts, &[1, 0], &context("")))
 }
 
@@ -120,7 +139,12 @@ struct Part {
 
 impl Part {
     fn new(open: impl Into<String>, raw: String, close: &str, cap: usize) -> Part {
-        Part { open: open.into(), raw, close: close.into(), cap }
+        Part {
+            open: open.into(),
+            raw,
+            close: close.into(),
+            cap,
+        }
     }
 }
 
@@ -186,12 +210,23 @@ fn utf16(s: &str) -> usize {
 pub(crate) fn py_json_len(v: &Value) -> usize {
     match v {
         Value::Null => 4,
-        Value::Bool(b) => if *b { 4 } else { 5 },
+        Value::Bool(b) => {
+            if *b {
+                4
+            } else {
+                5
+            }
+        }
         Value::Number(n) => n.to_string().len(),
         Value::String(s) => 2 + py_str_cost(s),
-        Value::Array(a) => 2 + a.iter().map(py_json_len).sum::<usize>() + 2 * a.len().saturating_sub(1),
+        Value::Array(a) => {
+            2 + a.iter().map(py_json_len).sum::<usize>() + 2 * a.len().saturating_sub(1)
+        }
         Value::Object(o) => {
-            2 + o.iter().map(|(k, v)| 2 + py_str_cost(k) + 2 + py_json_len(v)).sum::<usize>()
+            2 + o
+                .iter()
+                .map(|(k, v)| 2 + py_str_cost(k) + 2 + py_json_len(v))
+                .sum::<usize>()
                 + 2 * o.len().saturating_sub(1)
         }
     }

@@ -11,10 +11,14 @@ use super::slack::{py_json_len, MAX_BLOCKS, MAX_BLOCK_JSON, MAX_HEADER, MAX_TEXT
 use crate::compose::{Digest, DigestEntry, Health, Section};
 
 /// The black-box check's test for live markup, and a wider one for event-handler attributes.
-static ACTIVE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r#"(?i)<script|onerror\s*=|href=["']?\s*(javascript|data):"#).unwrap());
+static ACTIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?i)<script|onerror\s*=|href=["']?\s*(javascript|data):"#).unwrap()
+});
 static ON_ATTR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)\bon[a-z]+\s*=").unwrap());
-const BIDI: &[char] = &['\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}'];
+const BIDI: &[char] = &[
+    '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}',
+    '\u{2069}',
+];
 
 fn entry(key: &str, title: &str, url: Option<&str>, summary: &str, kind: &str) -> DigestEntry {
     DigestEntry {
@@ -37,7 +41,12 @@ fn digest(sections: Vec<Section>) -> Digest {
         estimated_seconds: 530,
         sections,
         source_health: vec![
-            Health { name: "arxiv".into(), ok: true, error: None, since: None },
+            Health {
+                name: "arxiv".into(),
+                ok: true,
+                error: None,
+                since: None,
+            },
             Health {
                 name: "paperswithcode".into(),
                 ok: false,
@@ -111,7 +120,10 @@ fn hostile() -> Digest {
             ..entry("h7", "<scr\u{202E}ipt src=//evil>", Some("https://evil.example/a|b"), "<scri<script>pt>alert(9)</script>", "post")
         },
     ];
-    let mut d = digest(vec![Section { title: "<i>Blogs</i>\u{202E}".into(), items }]);
+    let mut d = digest(vec![Section {
+        title: "<i>Blogs</i>\u{202E}".into(),
+        items,
+    }]);
     d.source_health[1].error = Some("<script>alert('err')</script>\r\nBcc: x@y".into());
     d.arxiv_note = Some("<img src=x onerror=alert(1)>".into());
     d
@@ -132,49 +144,115 @@ fn slack_texts(v: &Value, out: &mut Vec<String>) {
 }
 
 fn assert_html_inert(h: &str) {
-    assert!(!ACTIVE.is_match(h), "active markup in html: {:?}", ACTIVE.find(h));
-    assert!(!ON_ATTR.is_match(h), "event attribute text in html: {:?}", ON_ATTR.find(h));
+    assert!(
+        !ACTIVE.is_match(h),
+        "active markup in html: {:?}",
+        ACTIVE.find(h)
+    );
+    assert!(
+        !ON_ATTR.is_match(h),
+        "event attribute text in html: {:?}",
+        ON_ATTR.find(h)
+    );
     assert!(!h.contains(BIDI), "bidi override in html");
     // Parsed as a browser would: no script, no event handler, only http(s) links.
     let doc = scraper::Html::parse_document(h);
-    for el in doc.root_element().descendants().filter_map(scraper::ElementRef::wrap) {
+    for el in doc
+        .root_element()
+        .descendants()
+        .filter_map(scraper::ElementRef::wrap)
+    {
         let name = el.value().name();
         assert!(
-            matches!(name, "html" | "head" | "meta" | "title" | "style" | "body" | "div" | "table" | "tr" | "td" | "tbody" | "p" | "h1" | "h2" | "a" | "ul" | "li" | "strong"),
+            matches!(
+                name,
+                "html"
+                    | "head"
+                    | "meta"
+                    | "title"
+                    | "style"
+                    | "body"
+                    | "div"
+                    | "table"
+                    | "tr"
+                    | "td"
+                    | "tbody"
+                    | "p"
+                    | "h1"
+                    | "h2"
+                    | "a"
+                    | "ul"
+                    | "li"
+                    | "strong"
+            ),
             "unexpected element <{name}>"
         );
         for (attr, value) in el.value().attrs() {
             assert!(!attr.starts_with("on"), "event handler {attr} on <{name}>");
             if attr == "href" {
-                assert!(value.starts_with("https://") || value.starts_with("http://"), "href {value}");
+                assert!(
+                    value.starts_with("https://") || value.starts_with("http://"),
+                    "href {value}"
+                );
             }
         }
     }
 }
 
 fn assert_text_inert(t: &str) {
-    assert!(!ACTIVE.is_match(t), "active markup in text: {:?}", ACTIVE.find(t));
+    assert!(
+        !ACTIVE.is_match(t),
+        "active markup in text: {:?}",
+        ACTIVE.find(t)
+    );
     assert!(!t.contains('\r') && !t.contains(BIDI));
-    assert!(!t.chars().any(|c| c.is_control() && c != '\n'), "control character in text");
-    assert!(!Regex::new(r"(?m)^\s*Bcc:").unwrap().is_match(t), "header-looking line in text");
+    assert!(
+        !t.chars().any(|c| c.is_control() && c != '\n'),
+        "control character in text"
+    );
+    assert!(
+        !Regex::new(r"(?m)^\s*Bcc:").unwrap().is_match(t),
+        "header-looking line in text"
+    );
 }
 
 fn assert_slack_ok(v: &Value) {
-    assert!(v["text"].as_str().is_some_and(|t| !t.is_empty()), "no fallback text");
+    assert!(
+        v["text"].as_str().is_some_and(|t| !t.is_empty()),
+        "no fallback text"
+    );
     let blocks = v["blocks"].as_array().expect("blocks");
-    assert!(!blocks.is_empty() && blocks.len() <= MAX_BLOCKS, "{} blocks", blocks.len());
+    assert!(
+        !blocks.is_empty() && blocks.len() <= MAX_BLOCKS,
+        "{} blocks",
+        blocks.len()
+    );
     for b in blocks {
         let n = py_json_len(b);
-        assert!(n <= MAX_BLOCK_JSON, "block of {n} bytes: {}", &b.to_string()[..200.min(b.to_string().len())]);
+        assert!(
+            n <= MAX_BLOCK_JSON,
+            "block of {n} bytes: {}",
+            &b.to_string()[..200.min(b.to_string().len())]
+        );
         let mut texts = Vec::new();
         slack_texts(b, &mut texts);
         for t in &texts {
-            assert!(t.encode_utf16().count() <= MAX_TEXT, "text of {} units", t.encode_utf16().count());
+            assert!(
+                t.encode_utf16().count() <= MAX_TEXT,
+                "text of {} units",
+                t.encode_utf16().count()
+            );
             assert!(!t.contains(BIDI) && !t.contains('\r'));
-            assert!(!ACTIVE.is_match(t) && !ON_ATTR.is_match(t), "active text in slack: {t:.200}");
+            assert!(
+                !ACTIVE.is_match(t) && !ON_ATTR.is_match(t),
+                "active text in slack: {t:.200}"
+            );
             // Every `<` opens one of our links, to an http(s) URL.
             for (i, _) in t.match_indices('<') {
-                assert!(t[i..].starts_with("<http://") || t[i..].starts_with("<https://"), "stray < in {t:.200}");
+                assert!(
+                    t[i..].starts_with("<http://") || t[i..].starts_with("<https://"),
+                    "stray < in {t:.200}"
+                );
             }
         }
         if b["type"] == "header" {
@@ -204,12 +282,19 @@ fn html_is_a_full_mobile_document() {
     ] {
         assert!(h.contains(needle), "missing {needle:?}");
     }
-    let (t, f, b) = (h.find(">Trending<").unwrap(), h.find(">For you<").unwrap(), h.find(">Blogs<").unwrap());
+    let (t, f, b) = (
+        h.find(">Trending<").unwrap(),
+        h.find(">For you<").unwrap(),
+        h.find(">Blogs<").unwrap(),
+    );
     assert!(t < f && f < b, "sections out of order");
     // The entry without a URL has a plain title.
     assert!(h.contains(">Graph Networks for Weather</p>"));
     assert_eq!(h.matches("<a ").count(), 3);
-    assert!(h.find("About 9 min read").unwrap() < t, "reading time is not at the top");
+    assert!(
+        h.find("About 9 min read").unwrap() < t,
+        "reading time is not at the top"
+    );
     assert_html_inert(&h);
 }
 
@@ -240,7 +325,10 @@ fn hostile_text_is_inert() {
     assert!(t.contains("https://example.org/post?utm_source=x&id=2"));
     // Wrapped: only URL lines may run past 76 columns, and even the 10,000-character word is cut.
     for line in t.lines() {
-        assert!(line.chars().count() <= 76 || line.trim_start().starts_with("http"), "long line: {line:.100}");
+        assert!(
+            line.chars().count() <= 76 || line.trim_start().starts_with("http"),
+            "long line: {line:.100}"
+        );
     }
 }
 
@@ -249,7 +337,12 @@ fn hostile_slack_is_inert_and_within_limits() {
     let v = super::slack(&hostile());
     assert_slack_ok(&v);
     let s = v.to_string();
-    assert!(s.contains("<https://example.org/post?utm_source=x&amp;id=2|Subject line Bcc: victim@example.org>"), "{s:.3000}");
+    assert!(
+        s.contains(
+            "<https://example.org/post?utm_source=x&amp;id=2|Subject line Bcc: victim@example.org>"
+        ),
+        "{s:.3000}"
+    );
     assert!(s.contains("<https://evil.example/a%7Cb|"));
     assert!(!s.contains("javascript:alert(document"));
 }
@@ -268,7 +361,10 @@ fn sample_text_reads_well() {
             ("hostile.html", super::html(&hostile())),
             ("hostile.txt", super::text(&hostile())),
             ("empty.html", super::html(&empty)),
-            ("slack.json", serde_json::to_string_pretty(&super::slack(&hostile())).unwrap()),
+            (
+                "slack.json",
+                serde_json::to_string_pretty(&super::slack(&hostile())).unwrap(),
+            ),
         ] {
             std::fs::write(dir.join(name), body).unwrap();
         }
@@ -285,8 +381,14 @@ fn sample_text_reads_well() {
     ] {
         assert!(t.contains(needle), "missing {needle:?} in\n{t}");
     }
-    assert!(!t.contains('<') && !t.contains("&amp;"), "markup in text:\n{t}");
-    assert!(t.find("TRENDING").unwrap() < t.find("FOR YOU").unwrap() && t.find("FOR YOU").unwrap() < t.find("BLOGS").unwrap());
+    assert!(
+        !t.contains('<') && !t.contains("&amp;"),
+        "markup in text:\n{t}"
+    );
+    assert!(
+        t.find("TRENDING").unwrap() < t.find("FOR YOU").unwrap()
+            && t.find("FOR YOU").unwrap() < t.find("BLOGS").unwrap()
+    );
     assert!(t.lines().all(|l| l.chars().count() <= 76));
 }
 
@@ -298,16 +400,41 @@ fn sample_slack_has_the_shape() {
     let types: Vec<&str> = blocks.iter().map(|b| b["type"].as_str().unwrap()).collect();
     assert_eq!(
         types,
-        ["header", "context", "header", "section", "section", "divider", "header", "section", "divider", "header", "section", "divider", "context"]
+        [
+            "header", "context", "header", "section", "section", "divider", "header", "section",
+            "divider", "header", "section", "divider", "context"
+        ]
     );
-    assert_eq!(blocks[0]["text"]["text"], "Your research digest · Sunday 22 November 2026");
-    assert!(blocks[1]["elements"][0]["text"].as_str().unwrap().starts_with("About 9 min read"));
+    assert_eq!(
+        blocks[0]["text"]["text"],
+        "Your research digest · Sunday 22 November 2026"
+    );
+    assert!(blocks[1]["elements"][0]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("About 9 min read"));
     let first = blocks[3]["text"]["text"].as_str().unwrap();
-    assert!(first.starts_with("*<https://arxiv.org/abs/2611.01234|Scaling Diffusion Transformers to Long Videos>*\n"), "{first}");
-    assert!(blocks[4]["text"]["text"].as_str().unwrap().contains("Small Language Models &amp; Tools"));
-    assert!(blocks[7]["text"]["text"].as_str().unwrap().starts_with("*Graph Networks for Weather*"));
-    let footer = blocks.last().unwrap()["elements"][0]["text"].as_str().unwrap();
-    assert!(footer.contains("failing since") && footer.contains("[[deliver]]"), "{footer}");
+    assert!(
+        first.starts_with(
+            "*<https://arxiv.org/abs/2611.01234|Scaling Diffusion Transformers to Long Videos>*\n"
+        ),
+        "{first}"
+    );
+    assert!(blocks[4]["text"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("Small Language Models &amp; Tools"));
+    assert!(blocks[7]["text"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("*Graph Networks for Weather*"));
+    let footer = blocks.last().unwrap()["elements"][0]["text"]
+        .as_str()
+        .unwrap();
+    assert!(
+        footer.contains("failing since") && footer.contains("[[deliver]]"),
+        "{footer}"
+    );
     assert_eq!(v["text"], super::subject(&sample()));
 }
 
@@ -316,21 +443,44 @@ fn slack_two_hundred_entries_are_summarized() {
     let mut d = sample();
     for (n, s) in d.sections.iter_mut().enumerate() {
         let base = s.items[0].clone();
-        s.items = (0..[120, 50, 30][n]).map(|i| DigestEntry { key: format!("{n}-{i}"), ..base.clone() }).collect();
+        s.items = (0..[120, 50, 30][n])
+            .map(|i| DigestEntry {
+                key: format!("{n}-{i}"),
+                ..base.clone()
+            })
+            .collect();
     }
     assert_eq!(d.item_count(), 200);
     let v = super::slack(&d);
     assert_slack_ok(&v);
     let blocks = v["blocks"].as_array().unwrap();
     assert_eq!(blocks.len(), MAX_BLOCKS);
-    let shown = blocks.iter().filter(|b| b["type"] == "section" && b["text"]["text"].as_str().unwrap().starts_with('*')).count();
-    let more = blocks.iter().find_map(|b| b["text"]["text"].as_str().filter(|t| t.starts_with("…and "))).expect("a '…and N more' block");
-    assert_eq!(more, format!("…and {} more in the email/file digest", 200 - shown));
+    let shown = blocks
+        .iter()
+        .filter(|b| b["type"] == "section" && b["text"]["text"].as_str().unwrap().starts_with('*'))
+        .count();
+    let more = blocks
+        .iter()
+        .find_map(|b| {
+            b["text"]["text"]
+                .as_str()
+                .filter(|t| t.starts_with("…and "))
+        })
+        .expect("a '…and N more' block");
+    assert_eq!(
+        more,
+        format!("…and {} more in the email/file digest", 200 - shown)
+    );
     // At exactly the limit nothing is summarized.
     let mut d = sample();
     d.sections.truncate(1);
     let base = d.sections[0].items[0].clone();
-    d.sections[0].items = (0..MAX_BLOCKS - 5).map(|i| DigestEntry { key: i.to_string(), ..base.clone() }).collect();
+    d.sections[0].items = (0..MAX_BLOCKS - 5)
+        .map(|i| DigestEntry {
+            key: i.to_string(),
+            ..base.clone()
+        })
+        .collect();
     let v = super::slack(&d);
     assert_slack_ok(&v);
     assert_eq!(v["blocks"].as_array().unwrap().len(), MAX_BLOCKS);
@@ -345,28 +495,60 @@ fn slack_huge_texts_are_shortened() {
     let url = format!("https://example.org/{}", "a".repeat(5_000));
     let mut d = sample();
     d.sections[0].items = vec![
-        DigestEntry { authors: emoji.clone(), why: cjk.clone(), ..entry("1", &emoji, Some(&url), &cjk, "paper") },
-        DigestEntry { authors: amp.clone(), why: amp.clone(), ..entry("2", &amp, Some("https://example.org/"), &amp, "paper") },
-        entry("3", "fine", Some("https://example.org/"), &"word ".repeat(10_000), "paper"),
+        DigestEntry {
+            authors: emoji.clone(),
+            why: cjk.clone(),
+            ..entry("1", &emoji, Some(&url), &cjk, "paper")
+        },
+        DigestEntry {
+            authors: amp.clone(),
+            why: amp.clone(),
+            ..entry("2", &amp, Some("https://example.org/"), &amp, "paper")
+        },
+        entry(
+            "3",
+            "fine",
+            Some("https://example.org/"),
+            &"word ".repeat(10_000),
+            "paper",
+        ),
     ];
     d.sections[0].title = emoji.clone();
     d.source_health = (0..500)
-        .map(|i| Health { name: format!("feed {i} {cjk:.40}"), ok: false, error: Some(amp.clone()), since: None })
+        .map(|i| Health {
+            name: format!("feed {i} {cjk:.40}"),
+            ok: false,
+            error: Some(amp.clone()),
+            since: None,
+        })
         .collect();
     d.arxiv_note = Some(emoji.clone());
     let v = super::slack(&d);
     assert_slack_ok(&v);
-    let texts: Vec<&str> = v["blocks"].as_array().unwrap().iter().filter_map(|b| b["text"]["text"].as_str()).collect();
-    assert!(texts.iter().any(|t| t.ends_with('…')), "nothing was shortened");
+    let texts: Vec<&str> = v["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| b["text"]["text"].as_str())
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.ends_with('…')),
+        "nothing was shortened"
+    );
     // A shortened text never ends inside an entity.
     let cut_entity = Regex::new(r"&[a-z]{0,3}…").unwrap();
     for t in &texts {
         assert!(!cut_entity.is_match(t), "{t:.100}");
     }
     // The long-word summary keeps most of its budget.
-    let third = texts.iter().find(|t| t.starts_with("*<https://example.org/|fine>*")).unwrap();
+    let third = texts
+        .iter()
+        .find(|t| t.starts_with("*<https://example.org/|fine>*"))
+        .unwrap();
     assert!(third.chars().count() > 2_000, "{}", third.chars().count());
-    let footer = v["blocks"].as_array().unwrap().last().unwrap()["elements"][0]["text"].as_str().unwrap();
+    let footer = v["blocks"].as_array().unwrap().last().unwrap()["elements"][0]["text"]
+        .as_str()
+        .unwrap();
     assert!(footer.ends_with(super::HOW_TO_CHANGE), "{footer:.100}");
 }
 
@@ -374,11 +556,18 @@ fn slack_huge_texts_are_shortened() {
 #[test]
 fn py_json_len_agrees_with_python() {
     let mut d = hostile();
-    d.sections[0].items.push(entry("e", "\u{1F600} tab\there \\ \"q\" \u{8}\u{1} ü", Some("https://example.org/"), "\u{7F} é 论文", "post"));
+    d.sections[0].items.push(entry(
+        "e",
+        "\u{1F600} tab\there \\ \"q\" \u{8}\u{1} ü",
+        Some("https://example.org/"),
+        "\u{7F} é 论文",
+        "post",
+    ));
     let v = super::slack(&d);
     let blocks = v["blocks"].as_array().unwrap();
     let ours: Vec<usize> = blocks.iter().map(py_json_len).collect();
-    let script = "import json,sys\nfor l in sys.stdin:\n    print(len(json.dumps(json.loads(l))))\n";
+    let script =
+        "import json,sys\nfor l in sys.stdin:\n    print(len(json.dumps(json.loads(l))))\n";
     let child = std::process::Command::new("python3")
         .args(["-c", script])
         .stdin(std::process::Stdio::piped())
@@ -396,7 +585,11 @@ fn py_json_len_agrees_with_python() {
         }
     }
     let out = child.wait_with_output().unwrap();
-    let theirs: Vec<usize> = String::from_utf8(out.stdout).unwrap().lines().map(|l| l.parse().unwrap()).collect();
+    let theirs: Vec<usize> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.parse().unwrap())
+        .collect();
     assert_eq!(ours, theirs);
 }
 
@@ -419,7 +612,10 @@ fn empty_digest_says_nothing_new() {
 
 #[test]
 fn subject_is_one_short_line() {
-    assert_eq!(super::subject(&sample()), "trendd · Sun 22 Nov · 3 papers, 1 post · 9 min");
+    assert_eq!(
+        super::subject(&sample()),
+        "trendd · Sun 22 Nov · 3 papers, 1 post · 9 min"
+    );
     let s = super::subject(&hostile());
     assert_eq!(s, "trendd · Sun 22 Nov · 3 papers, 4 posts · 9 min");
     let mut d = sample();
@@ -438,7 +634,13 @@ fn json_round_trips() {
         let back: Digest = serde_json::from_str(&j).unwrap();
         assert_eq!(back, d);
         let v: Value = serde_json::from_str(&j).unwrap();
-        for k in ["date", "budget_seconds", "estimated_seconds", "sections", "source_health"] {
+        for k in [
+            "date",
+            "budget_seconds",
+            "estimated_seconds",
+            "sections",
+            "source_health",
+        ] {
             assert!(v.get(k).is_some(), "digest.json lacks {k}");
         }
         assert_eq!(v["date"], "2026-11-22");
@@ -489,7 +691,10 @@ proptest! {
 /// regex finds nothing in the HTML or the text.
 #[test]
 fn shared_hostile_feed_renders_inert() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/checks/lib/hostile-feed.xml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/checks/lib/hostile-feed.xml"
+    );
     let Ok(bytes) = std::fs::read(path) else {
         eprintln!("skipping: {path} is absent (the shared checks are not next to the project)");
         return;
@@ -500,22 +705,40 @@ fn shared_hostile_feed_renders_inert() {
         .iter()
         .map(|e| DigestEntry {
             key: e.id.clone(),
-            title: e.title.as_ref().map(|t| t.content.clone()).unwrap_or_default(),
+            title: e
+                .title
+                .as_ref()
+                .map(|t| t.content.clone())
+                .unwrap_or_default(),
             url: e.links.first().map(|l| l.href.clone()),
-            summary: e.summary.as_ref().map(|t| t.content.clone()).unwrap_or_default(),
+            summary: e
+                .summary
+                .as_ref()
+                .map(|t| t.content.clone())
+                .unwrap_or_default(),
             why: "matches 'diffusion'".into(),
-            sources: vec![feed.title.as_ref().map(|t| t.content.clone()).unwrap_or_default()],
+            sources: vec![feed
+                .title
+                .as_ref()
+                .map(|t| t.content.clone())
+                .unwrap_or_default()],
             estimated_seconds: 30,
             authors: String::new(),
             kind: "post".into(),
         })
         .collect();
     assert_eq!(items.len(), 3);
-    let d = digest(vec![Section { title: "Blogs".into(), items }]);
+    let d = digest(vec![Section {
+        title: "Blogs".into(),
+        items,
+    }]);
     let (h, t) = (super::html(&d), super::text(&d));
     assert_html_inert(&h);
     assert_text_inert(&t);
     assert!(!ACTIVE.is_match(&format!("{h}{t}")));
     assert_slack_ok(&super::slack(&d));
-    assert!(h.contains("Normal post about graph neural networks") && t.contains("https://example.org/gnn"));
+    assert!(
+        h.contains("Normal post about graph neural networks")
+            && t.contains("https://example.org/gnn")
+    );
 }

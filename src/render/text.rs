@@ -80,7 +80,9 @@ fn block(t: &mut String, indent: &str, s: &str) {
 fn footer(t: &mut String, d: &Digest) {
     t.push_str(&"-".repeat(WIDTH));
     t.push('\n');
-    let failing: Vec<String> = super::failing(d).map(|h| escape::plain_text(&super::health_line(h))).collect();
+    let failing: Vec<String> = super::failing(d)
+        .map(|h| escape::plain_text(&super::health_line(h)))
+        .collect();
     if !failing.is_empty() {
         t.push_str("Sources not answering:\n");
         for line in &failing {
@@ -94,7 +96,12 @@ fn footer(t: &mut String, d: &Digest) {
         t.push_str(&ok);
         t.push('\n');
     }
-    if let Some(note) = d.arxiv_note.as_deref().map(escape::plain_text).filter(|n| !n.is_empty()) {
+    if let Some(note) = d
+        .arxiv_note
+        .as_deref()
+        .map(escape::plain_text)
+        .filter(|n| !n.is_empty())
+    {
         block(t, "", &note);
     }
     block(t, "", super::HOW_TO_CHANGE);
@@ -162,7 +169,10 @@ mod tests {
         let long = "a".repeat(10_000);
         let lines = wrap(&format!("short {long} end"), 76);
         assert!(lines.iter().all(|l| l.chars().count() <= 76));
-        assert_eq!(lines.concat().replace(' ', "").len(), 10_000 + "shortend".len());
+        assert_eq!(
+            lines.concat().replace(' ', "").len(),
+            10_000 + "shortend".len()
+        );
         assert!(lines.len() >= 10_000 / 76);
     }
 

@@ -22,7 +22,10 @@ impl Arxiv {
     fn listing_url(&self) -> String {
         match &self.cfg.url {
             Some(u) => u.clone(),
-            None => format!("https://rss.arxiv.org/rss/{}", self.cfg.categories.join("+")),
+            None => format!(
+                "https://rss.arxiv.org/rss/{}",
+                self.cfg.categories.join("+")
+            ),
         }
     }
 
@@ -64,19 +67,26 @@ impl Source for Arxiv {
         }
         let note = (entries.is_empty() && root != "feed")
             .then(|| "arXiv published no listing this time (it announces Sunday to Thursday, 20:00 US Eastern)".to_string());
-        Ok(Parsed { entries, next: None, note })
+        Ok(Parsed {
+            entries,
+            next: None,
+            note,
+        })
     }
 }
 
 /// The API answers a bad query with one entry titled "Error" whose id points at its errors page.
 fn is_api_error(r: &Record) -> bool {
-    xml::text(r, "title") == Some("Error") && xml::text(r, "id").is_some_and(|id| id.contains("/api/errors"))
+    xml::text(r, "title") == Some("Error")
+        && xml::text(r, "id").is_some_and(|id| id.contains("/api/errors"))
 }
 
 fn from_rss_item(r: &Record) -> Option<Entry> {
     let link = xml::text(r, "link");
     let guid = xml::text(r, "guid");
-    let (id, version) = guid.and_then(parse_arxiv_id).or_else(|| link.and_then(parse_arxiv_id))?;
+    let (id, version) = guid
+        .and_then(parse_arxiv_id)
+        .or_else(|| link.and_then(parse_arxiv_id))?;
     let desc = xml::text(r, "description").unwrap_or("");
     // "arXiv:2609.26811v1 Announce Type: new \nAbstract: …"
     let (head, abstract_text) = match desc.find("Abstract:") {
@@ -87,9 +97,14 @@ fn from_rss_item(r: &Record) -> Option<Entry> {
         .iter()
         .find(|f| f.name == "announce_type")
         .map(|f| f.text.trim().to_string())
-        .or_else(|| head.split("Announce Type:").nth(1).map(|s| s.trim().to_string()))
+        .or_else(|| {
+            head.split("Announce Type:")
+                .nth(1)
+                .map(|s| s.trim().to_string())
+        })
         .filter(|s| !s.is_empty());
-    let version = version.or_else(|| parse_arxiv_id(head.split_whitespace().next().unwrap_or("")).and_then(|x| x.1));
+    let version = version
+        .or_else(|| parse_arxiv_id(head.split_whitespace().next().unwrap_or("")).and_then(|x| x.1));
     let authors = r
         .iter()
         .filter(|f| f.name == "creator")
@@ -102,25 +117,50 @@ fn from_rss_item(r: &Record) -> Option<Entry> {
         url: Some(format!("https://arxiv.org/abs/{id}")),
         guid: guid.map(str::to_string),
         arxiv_id: Some(id),
-        doi: r.iter().find(|f| f.name.eq_ignore_ascii_case("doi")).map(|f| f.text.trim().to_string()),
+        doi: r
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case("doi"))
+            .map(|f| f.text.trim().to_string()),
         authors,
         abstract_text: clean_inline(abstract_text),
-        published: xml::text(r, "pubDate").and_then(|d| DateTime::parse_from_rfc2822(d).ok()).map(|d| d.with_timezone(&Utc)),
-        categories: r.iter().filter(|f| f.name == "category").map(|f| f.text.trim().to_string()).collect(),
+        published: xml::text(r, "pubDate")
+            .and_then(|d| DateTime::parse_from_rfc2822(d).ok())
+            .map(|d| d.with_timezone(&Utc)),
+        categories: r
+            .iter()
+            .filter(|f| f.name == "category")
+            .map(|f| f.text.trim().to_string())
+            .collect(),
         links: Vec::new(),
         kind: Some(ItemKind::Paper),
-        signals: Signals { announce_type: announce, version, ..Default::default() },
+        signals: Signals {
+            announce_type: announce,
+            version,
+            ..Default::default()
+        },
     })
 }
 
 fn from_atom_entry(r: &Record) -> Option<Entry> {
     let (id, version) = xml::text(r, "id").and_then(parse_arxiv_id)?;
-    let date = |n: &str| xml::text(r, n).and_then(|d| DateTime::parse_from_rfc3339(d).ok()).map(|d| d.with_timezone(&Utc));
+    let date = |n: &str| {
+        xml::text(r, n)
+            .and_then(|d| DateTime::parse_from_rfc3339(d).ok())
+            .map(|d| d.with_timezone(&Utc))
+    };
     let mut categories: Vec<String> = Vec::new();
-    if let Some(p) = r.iter().find(|f| f.name == "primary_category").and_then(|f| f.attr("term")) {
+    if let Some(p) = r
+        .iter()
+        .find(|f| f.name == "primary_category")
+        .and_then(|f| f.attr("term"))
+    {
         categories.push(p.to_string());
     }
-    for c in r.iter().filter(|f| f.name == "category" && f.prefix.is_empty()).filter_map(|f| f.attr("term")) {
+    for c in r
+        .iter()
+        .filter(|f| f.name == "category" && f.prefix.is_empty())
+        .filter_map(|f| f.attr("term"))
+    {
         if !categories.iter().any(|x| x == c) {
             categories.push(c.to_string());
         }
@@ -130,15 +170,25 @@ fn from_atom_entry(r: &Record) -> Option<Entry> {
         url: Some(format!("https://arxiv.org/abs/{id}")),
         guid: xml::text(r, "id").map(str::to_string),
         arxiv_id: Some(id),
-        doi: r.iter().find(|f| f.name.eq_ignore_ascii_case("doi")).map(|f| f.text.trim().to_string()),
+        doi: r
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case("doi"))
+            .map(|f| f.text.trim().to_string()),
         // Author names are the `name` children of `author`; affiliations are separate fields.
-        authors: r.iter().filter(|f| f.name == "name").map(|f| clean_inline(&f.text)).collect(),
+        authors: r
+            .iter()
+            .filter(|f| f.name == "name")
+            .map(|f| clean_inline(&f.text))
+            .collect(),
         abstract_text: clean_inline(xml::text(r, "summary").unwrap_or("")),
         published: date("published").or_else(|| date("updated")),
         categories,
         links: Vec::new(),
         kind: Some(ItemKind::Paper),
-        signals: Signals { version, ..Default::default() },
+        signals: Signals {
+            version,
+            ..Default::default()
+        },
     })
 }
 
@@ -147,11 +197,21 @@ mod tests {
     use super::*;
 
     fn src() -> Arxiv {
-        Arxiv::new(ArxivSource { name: "arxiv".into(), cross_lists: true, replacements: true, enabled: true, ..Default::default() })
+        Arxiv::new(ArxivSource {
+            name: "arxiv".into(),
+            cross_lists: true,
+            replacements: true,
+            enabled: true,
+            ..Default::default()
+        })
     }
 
     fn parse(bytes: &[u8]) -> Result<Parsed, String> {
-        src().parse(&Body { bytes, content_type: None, url: "https://rss.arxiv.org/rss/cs.LG" })
+        src().parse(&Body {
+            bytes,
+            content_type: None,
+            url: "https://rss.arxiv.org/rss/cs.LG",
+        })
     }
 
     #[test]
@@ -204,7 +264,12 @@ Abstract: We propose a thing. It works.</description>
                 } else {
                     let r = r.unwrap_or_else(|e| panic!("{p:?}: {e}"));
                     assert!(!r.entries.is_empty(), "{p:?}");
-                    assert!(r.entries.iter().all(|e| !e.title.is_empty() && e.arxiv_id.is_some()), "{p:?}");
+                    assert!(
+                        r.entries
+                            .iter()
+                            .all(|e| !e.title.is_empty() && e.arxiv_id.is_some()),
+                        "{p:?}"
+                    );
                 }
             }
         }

@@ -30,7 +30,10 @@ pub struct Request {
 
 impl Request {
     pub fn get(url: impl Into<String>) -> Self {
-        Request { url: url.into(), headers: Vec::new() }
+        Request {
+            url: url.into(),
+            headers: Vec::new(),
+        }
     }
 }
 

@@ -33,7 +33,9 @@ pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, String> {
                 let local = String::from_utf8_lossy(s.local_name().as_ref()).to_ascii_lowercase();
                 if root.is_none() {
                     if local != "opml" {
-                        return Err(format!("not an OPML document: the root is <{local}>, not <opml>"));
+                        return Err(format!(
+                            "not an OPML document: the root is <{local}>, not <opml>"
+                        ));
                     }
                     root = Some(local);
                     continue;
@@ -41,16 +43,30 @@ pub fn parse_opml(text: &str) -> Result<Vec<OpmlFeed>, String> {
                 if local != "outline" {
                     continue;
                 }
-                let Some(xml_url) = attr(&s, "xmlurl").or_else(|| attr(&s, "url").filter(|_| is_feed_type(&s))) else { continue };
-                if !["http://", "https://", "file://"].iter().any(|p| xml_url.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p))) {
+                let Some(xml_url) =
+                    attr(&s, "xmlurl").or_else(|| attr(&s, "url").filter(|_| is_feed_type(&s)))
+                else {
+                    continue;
+                };
+                if !["http://", "https://", "file://"].iter().any(|p| {
+                    xml_url
+                        .get(..p.len())
+                        .is_some_and(|h| h.eq_ignore_ascii_case(p))
+                }) {
                     continue;
                 }
                 if feeds.iter().any(|f| f.xml_url == xml_url) {
                     continue;
                 }
-                let title = attr(&s, "title").or_else(|| attr(&s, "text")).unwrap_or_else(|| xml_url.clone());
+                let title = attr(&s, "title")
+                    .or_else(|| attr(&s, "text"))
+                    .unwrap_or_else(|| xml_url.clone());
                 let html_url = attr(&s, "htmlurl");
-                feeds.push(OpmlFeed { title, xml_url, html_url });
+                feeds.push(OpmlFeed {
+                    title,
+                    xml_url,
+                    html_url,
+                });
             }
             Ok(Event::Eof) => break,
             Ok(_) => {}
@@ -69,7 +85,10 @@ pub fn export_opml(feeds: &[OpmlFeed]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    <title>trendd feeds</title>\n  </head>\n  <body>\n");
     for f in feeds {
         let title = escape_attr(&f.title);
-        out.push_str(&format!("    <outline type=\"rss\" text=\"{title}\" title=\"{title}\" xmlUrl=\"{}\"", escape_attr(&f.xml_url)));
+        out.push_str(&format!(
+            "    <outline type=\"rss\" text=\"{title}\" title=\"{title}\" xmlUrl=\"{}\"",
+            escape_attr(&f.xml_url)
+        ));
         if let Some(h) = &f.html_url {
             out.push_str(&format!(" htmlUrl=\"{}\"", escape_attr(h)));
         }
@@ -80,7 +99,8 @@ pub fn export_opml(feeds: &[OpmlFeed]) -> String {
 }
 
 fn is_feed_type(s: &BytesStart) -> bool {
-    attr(s, "type").is_some_and(|t| matches!(t.to_ascii_lowercase().as_str(), "rss" | "atom" | "feed"))
+    attr(s, "type")
+        .is_some_and(|t| matches!(t.to_ascii_lowercase().as_str(), "rss" | "atom" | "feed"))
 }
 
 /// An attribute by name, any case, decoded and on one line; None when absent or blank.
@@ -95,18 +115,7 @@ fn attr(s: &BytesStart, name: &str) -> Option<String> {
 }
 
 fn escape_attr(s: &str) -> String {
-    let s = clean_inline(s);
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::render::escape::html(&clean_inline(s))
 }
 
 #[cfg(test)]
@@ -125,12 +134,18 @@ mod tests {
             <outline text="AT&T" type="rss" xmlUrl="https://d.example/?a=1&b=2"/>
         </body></OPML>"#;
         let feeds = parse_opml(doc).unwrap();
-        let got: Vec<(&str, &str, Option<&str>)> =
-            feeds.iter().map(|f| (f.title.as_str(), f.xml_url.as_str(), f.html_url.as_deref())).collect();
+        let got: Vec<(&str, &str, Option<&str>)> = feeds
+            .iter()
+            .map(|f| (f.title.as_str(), f.xml_url.as_str(), f.html_url.as_deref()))
+            .collect();
         assert_eq!(
             got,
             vec![
-                ("A & B", "https://a.example/feed", Some("https://a.example/")),
+                (
+                    "A & B",
+                    "https://a.example/feed",
+                    Some("https://a.example/")
+                ),
                 ("https://b.example/rss", "https://b.example/rss", None),
                 ("C", "https://c.example/atom.xml", None),
                 ("AT&T", "https://d.example/?a=1&b=2", None),
@@ -141,8 +156,16 @@ mod tests {
     #[test]
     fn round_trip() {
         let feeds = vec![
-            OpmlFeed { title: "Quotes \"&\" <tags> 'and' ünïcode".into(), xml_url: "https://x.example/f?a=1&b=<2>".into(), html_url: Some("https://x.example/".into()) },
-            OpmlFeed { title: "Plain".into(), xml_url: "http://y.example/rss".into(), html_url: None },
+            OpmlFeed {
+                title: "Quotes \"&\" <tags> 'and' ünïcode".into(),
+                xml_url: "https://x.example/f?a=1&b=<2>".into(),
+                html_url: Some("https://x.example/".into()),
+            },
+            OpmlFeed {
+                title: "Plain".into(),
+                xml_url: "http://y.example/rss".into(),
+                html_url: None,
+            },
         ];
         let text = export_opml(&feeds);
         assert!(text.starts_with("<?xml") && text.contains("<opml version=\"2.0\">"));
@@ -152,13 +175,18 @@ mod tests {
 
     #[test]
     fn not_opml_is_an_error() {
-        assert!(parse_opml("<rss version='2.0'/>").unwrap_err().contains("not an OPML document"));
+        assert!(parse_opml("<rss version='2.0'/>")
+            .unwrap_err()
+            .contains("not an OPML document"));
         assert!(parse_opml("").is_err());
     }
 
     #[test]
     fn shared_opml_fixtures() {
-        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/opml"));
+        let dir = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/fixtures/opml"
+        ));
         let Ok(rd) = std::fs::read_dir(dir) else {
             eprintln!("SKIPPED: {} is absent", dir.display());
             return;
@@ -166,11 +194,24 @@ mod tests {
         let mut total = 0;
         for e in rd.flatten() {
             let text = std::fs::read_to_string(e.path()).unwrap();
-            let feeds = parse_opml(&text).unwrap_or_else(|err| panic!("{}: {err}", e.path().display()));
+            let feeds =
+                parse_opml(&text).unwrap_or_else(|err| panic!("{}: {err}", e.path().display()));
             let declared = text.matches("xmlUrl=").count();
-            assert!(!feeds.is_empty() && feeds.len() <= declared && feeds.len() * 100 >= declared * 95, "{}: {} of {declared}", e.path().display(), feeds.len());
-            assert!(feeds.iter().all(|f| !f.title.is_empty() && f.xml_url.starts_with("http")));
-            assert_eq!(parse_opml(&export_opml(&feeds)).unwrap(), feeds, "round trip of {}", e.path().display());
+            assert!(
+                !feeds.is_empty() && feeds.len() <= declared && feeds.len() * 100 >= declared * 95,
+                "{}: {} of {declared}",
+                e.path().display(),
+                feeds.len()
+            );
+            assert!(feeds
+                .iter()
+                .all(|f| !f.title.is_empty() && f.xml_url.starts_with("http")));
+            assert_eq!(
+                parse_opml(&export_opml(&feeds)).unwrap(),
+                feeds,
+                "round trip of {}",
+                e.path().display()
+            );
             total += feeds.len();
         }
         eprintln!("opml fixtures: {total} feeds");

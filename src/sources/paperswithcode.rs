@@ -32,13 +32,22 @@ impl Source for PapersWithCode {
         "paperswithcode"
     }
     fn plan(&self, _ctx: &PlanContext) -> Vec<Request> {
-        vec![Request::get(self.cfg.url.clone().unwrap_or_else(|| TRENDING_URL.to_string()))]
+        vec![Request::get(
+            self.cfg
+                .url
+                .clone()
+                .unwrap_or_else(|| TRENDING_URL.to_string()),
+        )]
     }
     fn max_pages(&self) -> u32 {
         self.cfg.max_pages.max(1)
     }
     fn parse(&self, body: &Body<'_>) -> Result<Parsed, String> {
-        let start = body.bytes.iter().position(|b| !b.is_ascii_whitespace()).map(|i| body.bytes[i]);
+        let start = body
+            .bytes
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .map(|i| body.bytes[i]);
         if matches!(start, Some(b'{') | Some(b'[')) {
             parse_api(body.bytes)
         } else {
@@ -48,7 +57,10 @@ impl Source for PapersWithCode {
 }
 
 fn s(v: &Value, k: &str) -> Option<String> {
-    v.get(k).and_then(Value::as_str).map(clean_inline).filter(|s| !s.is_empty())
+    v.get(k)
+        .and_then(Value::as_str)
+        .map(clean_inline)
+        .filter(|s| !s.is_empty())
 }
 
 fn parse_api(bytes: &[u8]) -> Result<Parsed, String> {
@@ -67,7 +79,11 @@ fn parse_api(bytes: &[u8]) -> Result<Parsed, String> {
             let authors = r
                 .get("authors")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|x| x.as_str().map(clean_inline)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(clean_inline))
+                        .collect()
+                })
                 .unwrap_or_default();
             let published = s(r, "published")
                 .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok())
@@ -93,7 +109,11 @@ fn parse_api(bytes: &[u8]) -> Result<Parsed, String> {
         })
         .collect();
     let next = s(&v, "next").filter(|n| n.starts_with("http"));
-    Ok(Parsed { entries, next, note: None })
+    Ok(Parsed {
+        entries,
+        next,
+        note: None,
+    })
 }
 
 /// The trending page: an element with `data-target` and `data-props` holds HTML-escaped JSON with a list
@@ -102,8 +122,12 @@ fn parse_api(bytes: &[u8]) -> Result<Parsed, String> {
 /// nested markup, and a hostile page of a few hundred KB stalled it for a minute.
 fn parse_trending_page(html: &str, base: &str) -> Result<Parsed, String> {
     for props in attribute_values(html, "data-props") {
-        let Ok(v) = serde_json::from_str::<Value>(&crate::text::decode_entities(props)) else { continue };
-        let list = ["dailyPapers", "papers", "trendingPapers"].iter().find_map(|k| v.get(*k).and_then(Value::as_array));
+        let Ok(v) = serde_json::from_str::<Value>(&crate::text::decode_entities(props)) else {
+            continue;
+        };
+        let list = ["dailyPapers", "papers", "trendingPapers"]
+            .iter()
+            .find_map(|k| v.get(*k).and_then(Value::as_array));
         if let Some(list) = list {
             let entries: Vec<Entry> = list
                 .iter()
@@ -114,16 +138,31 @@ fn parse_trending_page(html: &str, base: &str) -> Result<Parsed, String> {
                     Some(entry)
                 })
                 .collect();
-            return Ok(Parsed { entries, ..Default::default() });
+            return Ok(Parsed {
+                entries,
+                ..Default::default()
+            });
         }
     }
     let mut entries: Vec<Entry> = Vec::new();
     for (href, inner) in links(html) {
-        let Some(rest) = href.strip_prefix("/papers/").or_else(|| href.split("huggingface.co/papers/").nth(1)) else { continue };
-        let Some((id, _)) = parse_arxiv_id(rest.split(['#', '?']).next().unwrap_or("")).or_else(|| find_arxiv_id(href)) else { continue };
+        let Some(rest) = href
+            .strip_prefix("/papers/")
+            .or_else(|| href.split("huggingface.co/papers/").nth(1))
+        else {
+            continue;
+        };
+        let Some((id, _)) = parse_arxiv_id(rest.split(['#', '?']).next().unwrap_or(""))
+            .or_else(|| find_arxiv_id(href))
+        else {
+            continue;
+        };
         let title = crate::text::html_to_text(inner);
         // The first link is often an image; a later one carries the title.
-        if let Some(e) = entries.iter_mut().find(|e| e.arxiv_id.as_deref() == Some(&id)) {
+        if let Some(e) = entries
+            .iter_mut()
+            .find(|e| e.arxiv_id.as_deref() == Some(&id))
+        {
             if e.title.is_empty() {
                 e.title = title;
             }
@@ -135,14 +174,22 @@ fn parse_trending_page(html: &str, base: &str) -> Result<Parsed, String> {
             url: Some(format!("https://huggingface.co/papers/{id}")),
             arxiv_id: Some(id),
             kind: Some(ItemKind::Paper),
-            signals: Signals { trending_rank: Some(rank), ..Default::default() },
+            signals: Signals {
+                trending_rank: Some(rank),
+                ..Default::default()
+            },
             ..Default::default()
         });
     }
     if entries.is_empty() {
-        return Err(format!("no trending papers found on {base} (neither a data-props blob nor /papers/ links)"));
+        return Err(format!(
+            "no trending papers found on {base} (neither a data-props blob nor /papers/ links)"
+        ));
     }
-    Ok(Parsed { entries, ..Default::default() })
+    Ok(Parsed {
+        entries,
+        ..Default::default()
+    })
 }
 
 /// Every double-quoted value of attribute `name` (still HTML-escaped).
@@ -168,7 +215,10 @@ fn links(html: &str) -> Vec<(&str, &str)> {
             None => break,
         };
         let tag = &rest[i..tag_end];
-        let close = rest[tag_end..].find("</a>").map(|c| tag_end + c).unwrap_or(tag_end + 1);
+        let close = rest[tag_end..]
+            .find("</a>")
+            .map(|c| tag_end + c)
+            .unwrap_or(tag_end + 1);
         let inner = rest.get(tag_end + 1..close).unwrap_or("");
         if let Some(h) = tag.find("href=") {
             let v = &tag[h + 5..];
@@ -188,13 +238,26 @@ mod tests {
     use super::*;
 
     fn parse(body: &str) -> Result<Parsed, String> {
-        let src = PapersWithCode::new(PwcSource { name: "pwc".into(), max_pages: 1, enabled: true, url: None });
-        src.parse(&Body { bytes: body.as_bytes(), content_type: None, url: TRENDING_URL })
+        let src = PapersWithCode::new(PwcSource {
+            name: "pwc".into(),
+            max_pages: 1,
+            enabled: true,
+            url: None,
+        });
+        src.parse(&Body {
+            bytes: body.as_bytes(),
+            content_type: None,
+            url: TRENDING_URL,
+        })
     }
 
     #[test]
     fn trending_page_hydration_blob() {
-        let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hf-trending.html")).unwrap();
+        let page = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/hf-trending.html"
+        ))
+        .unwrap();
         let p = parse(&page).unwrap();
         assert_eq!(p.entries.len(), 3);
         assert_eq!(p.entries[0].arxiv_id.as_deref(), Some("2604.26951"));
@@ -213,7 +276,11 @@ mod tests {
 
     #[test]
     fn deeply_nested_markup_is_read_in_linear_time() {
-        let page = format!("{}<a href=\"/papers/2604.00001\">Deep</a>{}", "<div>".repeat(50_000), "</div>".repeat(50_000));
+        let page = format!(
+            "{}<a href=\"/papers/2604.00001\">Deep</a>{}",
+            "<div>".repeat(50_000),
+            "</div>".repeat(50_000)
+        );
         let p = parse(&page).unwrap();
         assert_eq!(p.entries[0].title, "Deep");
     }
@@ -226,6 +293,9 @@ mod tests {
         let p = parse(body).unwrap();
         assert_eq!(p.entries.len(), 2);
         assert_eq!(p.entries[0].arxiv_id.as_deref(), Some("1406.2661"));
-        assert_eq!(p.next.as_deref(), Some("https://example.org/api/v1/papers/?page=2"));
+        assert_eq!(
+            p.next.as_deref(),
+            Some("https://example.org/api/v1/papers/?page=2")
+        );
     }
 }

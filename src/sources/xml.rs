@@ -18,7 +18,10 @@ pub struct Field {
 
 impl Field {
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -43,7 +46,10 @@ pub fn records(bytes: &[u8], record_tags: &[&str]) -> Result<(String, Vec<Record
                 let empty = matches!(ev, Event::Empty(_));
                 let qname = e.name();
                 let local = String::from_utf8_lossy(qname.local_name().as_ref()).into_owned();
-                let prefix = qname.prefix().map(|p| String::from_utf8_lossy(p.as_ref()).into_owned()).unwrap_or_default();
+                let prefix = qname
+                    .prefix()
+                    .map(|p| String::from_utf8_lossy(p.as_ref()).into_owned())
+                    .unwrap_or_default();
                 if root.is_empty() {
                     root = local.clone();
                 }
@@ -59,11 +65,19 @@ pub fn records(bytes: &[u8], record_tags: &[&str]) -> Result<(String, Vec<Record
                     .flatten()
                     .map(|a| {
                         let k = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
-                        let v = a.unescape_value().map(|v| v.into_owned()).unwrap_or_else(|_| String::from_utf8_lossy(&a.value).into_owned());
+                        let v = a
+                            .unescape_value()
+                            .map(|v| v.into_owned())
+                            .unwrap_or_else(|_| String::from_utf8_lossy(&a.value).into_owned());
                         (k, v)
                     })
                     .collect();
-                rec.push(Field { name: local, prefix, attrs, text: String::new() });
+                rec.push(Field {
+                    name: local,
+                    prefix,
+                    attrs,
+                    text: String::new(),
+                });
                 if !empty {
                     open.push(rec.len() - 1);
                 }
@@ -121,5 +135,8 @@ fn push_text(current: &mut Option<Record>, open: &[usize], s: &str) {
 
 /// Text of the first field named `name` (trimmed), if present and not empty.
 pub fn text<'a>(rec: &'a Record, name: &str) -> Option<&'a str> {
-    rec.iter().find(|f| f.name == name).map(|f| f.text.trim()).filter(|t| !t.is_empty())
+    rec.iter()
+        .find(|f| f.name == name)
+        .map(|f| f.text.trim())
+        .filter(|t| !t.is_empty())
 }

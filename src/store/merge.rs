@@ -23,7 +23,14 @@ impl Store {
     /// an order whose every prefix is safe after a crash: `seen` first (a dangling entry is skipped),
     /// then the item, then the aliases (an item found by its own key without them is merged and its
     /// aliases written again).
-    pub fn upsert(&self, source: &str, kind: &str, entry: &Entry, id: &Identity, now: DateTime<Utc>) -> Result<Upsert> {
+    pub fn upsert(
+        &self,
+        source: &str,
+        kind: &str,
+        entry: &Entry,
+        id: &Identity,
+        now: DateTime<Utc>,
+    ) -> Result<Upsert> {
         let _w = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
         let (item, outcome) = match self.find_existing(id)? {
             None => (new_item(source, kind, entry, id, now), Upsert::New),
@@ -42,12 +49,18 @@ impl Store {
         };
         let err = |e: sled::Error| self.err(format!("storing {:?} from {source}: {e}", item.key));
         if outcome == Upsert::New {
-            self.seen.insert(seen_key(item.first_seen, &item.key), &[]).map_err(err)?;
+            self.seen
+                .insert(seen_key(item.first_seen, &item.key), &[])
+                .map_err(err)?;
         }
-        self.items.insert(item.key.as_bytes(), enc(&item)).map_err(err)?;
+        self.items
+            .insert(item.key.as_bytes(), enc(&item))
+            .map_err(err)?;
         for a in &id.aliases {
             if self.alias.get(a.as_bytes()).map_err(err)?.is_none() {
-                self.alias.insert(a.as_bytes(), item.key.as_bytes()).map_err(err)?;
+                self.alias
+                    .insert(a.as_bytes(), item.key.as_bytes())
+                    .map_err(err)?;
             }
         }
         Ok(outcome)
@@ -55,7 +68,12 @@ impl Store {
 
     fn aliases_complete(&self, id: &Identity) -> Result<bool> {
         for a in &id.aliases {
-            if self.alias.get(a.as_bytes()).map_err(|e| self.err(e))?.is_none() {
+            if self
+                .alias
+                .get(a.as_bytes())
+                .map_err(|e| self.err(e))?
+                .is_none()
+            {
                 return Ok(false);
             }
         }
@@ -67,8 +85,12 @@ impl Store {
     /// happen to share a title.
     fn find_existing(&self, id: &Identity) -> Result<Option<Item>> {
         for a in &id.aliases {
-            let Some(k) = self.alias.get(a.as_bytes()).map_err(|e| self.err(e))? else { continue };
-            let Some(it) = self.item(&String::from_utf8_lossy(&k))? else { continue };
+            let Some(k) = self.alias.get(a.as_bytes()).map_err(|e| self.err(e))? else {
+                continue;
+            };
+            let Some(it) = self.item(&String::from_utf8_lossy(&k))? else {
+                continue;
+            };
             if a.starts_with("title:") {
                 let linkable = match (&it.arxiv_id, &id.arxiv_id) {
                     (Some(x), Some(y)) => x == y,
@@ -91,7 +113,14 @@ fn hit(source: &str, kind: &str, entry: &Entry, id: &Identity, now: DateTime<Utc
     if signals.version.is_none() {
         signals.version = id.version;
     }
-    SourceHit { name: source.into(), kind: kind.into(), url: entry.url.clone(), signals, first_seen: now, last_seen: now }
+    SourceHit {
+        name: source.into(),
+        kind: kind.into(),
+        url: entry.url.clone(),
+        signals,
+        first_seen: now,
+        last_seen: now,
+    }
 }
 
 fn item_kind(entry: &Entry, id: &Identity) -> ItemKind {
@@ -107,7 +136,10 @@ fn best_url(entry: &Entry, id: &Identity) -> Option<String> {
     if let Some(a) = &id.arxiv_id {
         return Some(format!("https://arxiv.org/abs/{a}"));
     }
-    entry.url.clone().filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+    entry
+        .url
+        .clone()
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
 }
 
 fn new_item(source: &str, kind: &str, entry: &Entry, id: &Identity, now: DateTime<Utc>) -> Item {
@@ -131,8 +163,17 @@ fn new_item(source: &str, kind: &str, entry: &Entry, id: &Identity, now: DateTim
 
 /// Keeps every source's hit with its latest signals, the longest abstract, the earliest dates; a
 /// replacement (vN, `replace`) updates the item and never makes it new again.
-fn merge_into(it: &mut Item, source: &str, kind: &str, entry: &Entry, id: &Identity, now: DateTime<Utc>) {
-    if it.title.trim().is_empty() || (id.arxiv_id.is_some() && kind == "arxiv") && !entry.title.trim().is_empty() {
+fn merge_into(
+    it: &mut Item,
+    source: &str,
+    kind: &str,
+    entry: &Entry,
+    id: &Identity,
+    now: DateTime<Utc>,
+) {
+    if it.title.trim().is_empty()
+        || (id.arxiv_id.is_some() && kind == "arxiv") && !entry.title.trim().is_empty()
+    {
         it.title = entry.title.clone();
     }
     if entry.abstract_text.len() > it.abstract_text.len() {

@@ -48,20 +48,37 @@ impl Store {
     /// Opens (creating if needed) the store under `state_dir`. A second process gets `StoreInUse`.
     pub fn open(state_dir: &Path) -> Result<Store> {
         let path = state_dir.join("store");
-        std::fs::create_dir_all(&path).map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
-        let db = sled::Config::new().path(&path).cache_capacity(16 * 1024 * 1024).open().map_err(|e| {
-            let msg = e.to_string();
-            if msg.contains("lock") || msg.contains("WouldBlock") || msg.contains("temporarily unavailable") {
-                Error::StoreInUse { path: state_dir.to_path_buf() }
-            } else {
-                Error::Store { path: path.clone(), message: msg }
-            }
-        })?;
-        let err = |e: sled::Error| Error::Store { path: path.clone(), message: e.to_string() };
+        std::fs::create_dir_all(&path)
+            .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+        let db = sled::Config::new()
+            .path(&path)
+            .cache_capacity(16 * 1024 * 1024)
+            .open()
+            .map_err(|e| {
+                let msg = e.to_string();
+                if msg.contains("lock")
+                    || msg.contains("WouldBlock")
+                    || msg.contains("temporarily unavailable")
+                {
+                    Error::StoreInUse {
+                        path: state_dir.to_path_buf(),
+                    }
+                } else {
+                    Error::Store {
+                        path: path.clone(),
+                        message: msg,
+                    }
+                }
+            })?;
+        let err = |e: sled::Error| Error::Store {
+            path: path.clone(),
+            message: e.to_string(),
+        };
         let meta = db.open_tree("meta").map_err(err)?;
         match meta.get("schema").map_err(err)? {
             None => {
-                meta.insert("schema", &SCHEMA_VERSION.to_be_bytes()).map_err(err)?;
+                meta.insert("schema", &SCHEMA_VERSION.to_be_bytes())
+                    .map_err(err)?;
             }
             Some(v) => {
                 let v = u32::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 4]));
@@ -93,7 +110,10 @@ impl Store {
     }
 
     fn err(&self, e: impl std::fmt::Display) -> Error {
-        Error::Store { path: self.path.clone(), message: e.to_string() }
+        Error::Store {
+            path: self.path.clone(),
+            message: e.to_string(),
+        }
     }
 
     /// Makes every write so far durable; call before reporting success.
@@ -105,7 +125,12 @@ impl Store {
     fn get_rec<T: DeserializeOwned>(&self, tree: &sled::Tree, key: &[u8]) -> Result<Option<T>> {
         match tree.get(key).map_err(|e| self.err(e))? {
             None => Ok(None),
-            Some(v) => dec(&v).map(Some).map_err(|e| self.err(format!("corrupt record {}: {e}", String::from_utf8_lossy(key)))),
+            Some(v) => dec(&v).map(Some).map_err(|e| {
+                self.err(format!(
+                    "corrupt record {}: {e}",
+                    String::from_utf8_lossy(key)
+                ))
+            }),
         }
     }
 
@@ -162,7 +187,8 @@ impl Store {
     pub fn all_items(&self) -> impl Iterator<Item = Result<Item>> + '_ {
         self.items.iter().map(move |kv| {
             let (k, v) = kv.map_err(|e| self.err(e))?;
-            dec(&v).map_err(|e| self.err(format!("corrupt item {}: {e}", String::from_utf8_lossy(&k))))
+            dec(&v)
+                .map_err(|e| self.err(format!("corrupt item {}: {e}", String::from_utf8_lossy(&k))))
         })
     }
 
@@ -183,7 +209,10 @@ impl Store {
     }
 
     /// Stores the health of many sources in one batch.
-    pub fn put_source_statuses<'a>(&self, list: impl IntoIterator<Item = (&'a str, &'a SourceStatus)>) -> Result<()> {
+    pub fn put_source_statuses<'a>(
+        &self,
+        list: impl IntoIterator<Item = (&'a str, &'a SourceStatus)>,
+    ) -> Result<()> {
         let mut batch = sled::Batch::default();
         for (name, st) in list {
             batch.insert(name.as_bytes(), enc(st));
@@ -195,7 +224,10 @@ impl Store {
         let mut out = Vec::new();
         for kv in self.sources.iter() {
             let (k, v) = kv.map_err(|e| self.err(e))?;
-            out.push((String::from_utf8_lossy(&k).into_owned(), dec(&v).map_err(|e| self.err(e))?));
+            out.push((
+                String::from_utf8_lossy(&k).into_owned(),
+                dec(&v).map_err(|e| self.err(e))?,
+            ));
         }
         Ok(out)
     }
@@ -240,7 +272,11 @@ impl Store {
 
     /// The date of the digest that carried `key`, if any.
     pub fn sent_on(&self, key: &str) -> Result<Option<String>> {
-        Ok(self.sent.get(key.as_bytes()).map_err(|e| self.err(e))?.map(|v| String::from_utf8_lossy(&v).into_owned()))
+        Ok(self
+            .sent
+            .get(key.as_bytes())
+            .map_err(|e| self.err(e))?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 }
 

@@ -13,22 +13,47 @@ fn entry(title: &str, arxiv: Option<&str>, url: Option<&str>) -> Entry {
 }
 
 fn put(s: &Store, src: &str, e: &Entry) -> Upsert {
-    s.upsert(src, "test", e, &identify(e).unwrap(), Utc::now()).unwrap()
+    s.upsert(src, "test", e, &identify(e).unwrap(), Utc::now())
+        .unwrap()
 }
 
 #[test]
 fn one_paper_from_three_sources_is_one_item_with_three_hits() {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(dir.path()).unwrap();
-    assert_eq!(put(&s, "arxiv", &entry("Paper X about things", Some("2604.00001v1"), None)), Upsert::New);
-    let mut hf = entry("Paper X about things", None, Some("https://huggingface.co/papers/2604.00001"));
-    hf.signals = Signals { upvotes: Some(42), ..Default::default() };
+    assert_eq!(
+        put(
+            &s,
+            "arxiv",
+            &entry("Paper X about things", Some("2604.00001v1"), None)
+        ),
+        Upsert::New
+    );
+    let mut hf = entry(
+        "Paper X about things",
+        None,
+        Some("https://huggingface.co/papers/2604.00001"),
+    );
+    hf.signals = Signals {
+        upvotes: Some(42),
+        ..Default::default()
+    };
     assert_eq!(put(&s, "hf", &hf), Upsert::Merged);
     assert_eq!(put(&s, "hf", &hf), Upsert::Unchanged);
     // No id at all: the title links it to the paper.
-    assert_eq!(put(&s, "blog", &entry("Paper X: About Things", None, None)), Upsert::Merged);
+    assert_eq!(
+        put(&s, "blog", &entry("Paper X: About Things", None, None)),
+        Upsert::Merged
+    );
     // A replacement updates, never duplicates.
-    assert_eq!(put(&s, "arxiv", &entry("Paper X about things", Some("2604.00001v2"), None)), Upsert::Merged);
+    assert_eq!(
+        put(
+            &s,
+            "arxiv",
+            &entry("Paper X about things", Some("2604.00001v2"), None)
+        ),
+        Upsert::Merged
+    );
     let items: Vec<_> = s.all_items().collect::<Result<_>>().unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].sources.len(), 3);
@@ -40,8 +65,19 @@ fn one_paper_from_three_sources_is_one_item_with_three_hits() {
 fn two_posts_with_one_title_stay_two() {
     let dir = tempfile::tempdir().unwrap();
     let s = Store::open(dir.path()).unwrap();
-    put(&s, "a", &entry("Weekly notes on things", None, Some("https://a.example/1")));
-    assert_eq!(put(&s, "b", &entry("Weekly notes on things", None, Some("https://b.example/1"))), Upsert::New);
+    put(
+        &s,
+        "a",
+        &entry("Weekly notes on things", None, Some("https://a.example/1")),
+    );
+    assert_eq!(
+        put(
+            &s,
+            "b",
+            &entry("Weekly notes on things", None, Some("https://b.example/1"))
+        ),
+        Upsert::New
+    );
 }
 
 #[test]
@@ -76,8 +112,14 @@ fn window_scan_returns_only_recent_items() {
     let old = Utc::now() - chrono::Duration::days(30);
     let e = entry("Old paper title here", Some("2001.00001"), None);
     s.upsert("a", "t", &e, &identify(&e).unwrap(), old).unwrap();
-    put(&s, "a", &entry("New paper title here", Some("2604.00002"), None));
-    let recent = s.items_seen_since(Utc::now() - chrono::Duration::days(1)).unwrap();
+    put(
+        &s,
+        "a",
+        &entry("New paper title here", Some("2604.00002"), None),
+    );
+    let recent = s
+        .items_seen_since(Utc::now() - chrono::Duration::days(1))
+        .unwrap();
     assert_eq!(recent.len(), 1);
     assert_eq!(recent[0].arxiv_id.as_deref(), Some("2604.00002"));
 }

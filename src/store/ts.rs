@@ -10,7 +10,8 @@ pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Err
 
 pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
     let ms = i64::deserialize(d)?;
-    DateTime::from_timestamp_millis(ms).ok_or_else(|| serde::de::Error::custom(format!("time out of range: {ms} ms")))
+    DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| serde::de::Error::custom(format!("time out of range: {ms} ms")))
 }
 
 /// The same for `Option<DateTime<Utc>>`.
@@ -27,7 +28,9 @@ pub mod opt {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
         match Option::<i64>::deserialize(d)? {
             None => Ok(None),
-            Some(ms) => DateTime::from_timestamp_millis(ms).map(Some).ok_or_else(|| serde::de::Error::custom(format!("time out of range: {ms} ms"))),
+            Some(ms) => DateTime::from_timestamp_millis(ms)
+                .map(Some)
+                .ok_or_else(|| serde::de::Error::custom(format!("time out of range: {ms} ms"))),
         }
     }
 }

@@ -26,11 +26,19 @@ impl Summarizer for Extractive {
 const MAX_WORD_CHARS: usize = 60;
 
 pub fn cap_words(s: &str) -> String {
-    if s.split_whitespace().all(|w| w.chars().count() <= MAX_WORD_CHARS) {
+    if s.split_whitespace()
+        .all(|w| w.chars().count() <= MAX_WORD_CHARS)
+    {
         return s.to_string();
     }
     s.split_whitespace()
-        .map(|w| if w.chars().count() > MAX_WORD_CHARS { format!("{}…", w.chars().take(MAX_WORD_CHARS).collect::<String>()) } else { w.to_string() })
+        .map(|w| {
+            if w.chars().count() > MAX_WORD_CHARS {
+                format!("{}…", w.chars().take(MAX_WORD_CHARS).collect::<String>())
+            } else {
+                w.to_string()
+            }
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }

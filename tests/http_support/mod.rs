@@ -28,7 +28,10 @@ pub struct Req {
 
 impl Req {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -77,11 +80,15 @@ where
     let (log2, conns2) = (log.clone(), connections.clone());
     let task = tokio::spawn(async move {
         loop {
-            let Ok((mut sock, _)) = listener.accept().await else { continue };
+            let Ok((mut sock, _)) = listener.accept().await else {
+                continue;
+            };
             conns2.fetch_add(1, Ordering::SeqCst);
             let (log, handler) = (log2.clone(), handler.clone());
             tokio::spawn(async move {
-                let Some(mut req) = read_request(&mut sock).await else { return };
+                let Some(mut req) = read_request(&mut sock).await else {
+                    return;
+                };
                 {
                     let mut log = log.lock().unwrap();
                     req.n = log.len();
@@ -91,7 +98,12 @@ where
             });
         }
     });
-    Server { addr, log, connections, task }
+    Server {
+        addr,
+        log,
+        connections,
+        task,
+    }
 }
 
 /// A listener that accepts connections and never writes a byte (nor reads one).
@@ -107,7 +119,12 @@ pub async fn silent() -> Server {
             held.push(sock);
         }
     });
-    Server { addr, log: Arc::new(Mutex::new(Vec::new())), connections, task }
+    Server {
+        addr,
+        log: Arc::new(Mutex::new(Vec::new())),
+        connections,
+        task,
+    }
 }
 
 async fn read_request(sock: &mut TcpStream) -> Option<Req> {
@@ -148,12 +165,22 @@ async fn read_request(sock: &mut TcpStream) -> Option<Req> {
         }
         body.extend_from_slice(&chunk[..n]);
     }
-    Some(Req { n: 0, at, method, path, headers, body })
+    Some(Req {
+        n: 0,
+        at,
+        method,
+        path,
+        headers,
+        body,
+    })
 }
 
 /// Write a complete response with a Content-Length and close.
 pub async fn reply(sock: &mut TcpStream, status: &str, headers: &[(&str, &str)], body: &[u8]) {
-    let mut out = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+    let mut out = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         out.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -165,7 +192,11 @@ pub async fn reply(sock: &mut TcpStream, status: &str, headers: &[(&str, &str)],
 }
 
 /// Write only a status line and headers (no Content-Length added); the caller streams the rest.
-pub async fn head(sock: &mut TcpStream, status: &str, headers: &[(&str, &str)]) -> std::io::Result<()> {
+pub async fn head(
+    sock: &mut TcpStream,
+    status: &str,
+    headers: &[(&str, &str)],
+) -> std::io::Result<()> {
     let mut out = format!("HTTP/1.1 {status}\r\nConnection: close\r\n");
     for (k, v) in headers {
         out.push_str(&format!("{k}: {v}\r\n"));

@@ -60,7 +60,11 @@ impl Server {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}/{}", self.port, path.trim_start_matches('/'))
+        format!(
+            "http://127.0.0.1:{}/{}",
+            self.port,
+            path.trim_start_matches('/')
+        )
     }
 
     pub fn requests(&self) -> Vec<Logged> {
@@ -92,7 +96,12 @@ fn serve(
             return Ok(());
         }
         let target = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-        let path = target.split('?').next().unwrap_or("/").trim_start_matches('/').to_string();
+        let path = target
+            .split('?')
+            .next()
+            .unwrap_or("/")
+            .trim_start_matches('/')
+            .to_string();
         let mut inm = None;
         let mut content_length = 0usize;
         loop {
@@ -121,7 +130,11 @@ fn serve(
         let rule = rules.lock().unwrap().get(&path).cloned();
         let (status, headers, bytes): (u16, Vec<String>, Vec<u8>) = match rule {
             Some(Rule::Status(s, b)) => (s, vec![], b.as_bytes().to_vec()),
-            Some(Rule::TooManyThenOk { times, retry_after }) if n <= times => (429, vec![format!("Retry-After: {retry_after}")], b"slow down".to_vec()),
+            Some(Rule::TooManyThenOk { times, retry_after }) if n <= times => (
+                429,
+                vec![format!("Retry-After: {retry_after}")],
+                b"slow down".to_vec(),
+            ),
             other => {
                 if let Some(Rule::Delay(d)) = other {
                     std::thread::sleep(d);
@@ -133,14 +146,29 @@ fn serve(
                         if inm.as_deref() == Some(tag.as_str()) {
                             (304, vec![format!("ETag: {tag}")], Vec::new())
                         } else {
-                            (200, vec![format!("ETag: {tag}"), "Last-Modified: Mon, 16 Nov 2026 07:00:00 GMT".into()], b)
+                            (
+                                200,
+                                vec![
+                                    format!("ETag: {tag}"),
+                                    "Last-Modified: Mon, 16 Nov 2026 07:00:00 GMT".into(),
+                                ],
+                                b,
+                            )
                         }
                     }
                 }
             }
         };
-        log.lock().unwrap().push(Logged { path: path.clone(), status, at: Instant::now(), if_none_match: inm.is_some() });
-        let mut head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: keep-alive\r\n", bytes.len());
+        log.lock().unwrap().push(Logged {
+            path: path.clone(),
+            status,
+            at: Instant::now(),
+            if_none_match: inm.is_some(),
+        });
+        let mut head = format!(
+            "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: keep-alive\r\n",
+            bytes.len()
+        );
         for h in headers {
             head.push_str(&h);
             head.push_str("\r\n");
@@ -164,7 +192,11 @@ pub fn shared() -> Option<PathBuf> {
 }
 
 /// Runs the trendd binary with a config and state dir; returns (exit code, stdout, stderr).
-pub fn trendd(config: &std::path::Path, state: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+pub fn trendd(
+    config: &std::path::Path,
+    state: &std::path::Path,
+    args: &[&str],
+) -> (i32, String, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_trendd"))
         .arg("--config")
         .arg(config)
@@ -173,5 +205,9 @@ pub fn trendd(config: &std::path::Path, state: &std::path::Path, args: &[&str]) 
         .args(args)
         .output()
         .expect("run trendd");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }

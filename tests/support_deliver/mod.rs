@@ -15,7 +15,8 @@ pub const PASSWORD: &str = "s3cret-pw-5f9d2";
 pub const PASSWORD_ENV: &str = "TRENDD_TEST_DELIVER_SMTP_PASSWORD";
 pub const WEBHOOK_SECRET: &str = "xoxSECRETtoken77";
 /// A hostile title: markup and a CRLF that tries to start a Bcc header.
-pub const HOSTILE_SUBJECT: &str = "ML digest <script>alert(1)</script>\r\nBcc: evil@attacker.example";
+pub const HOSTILE_SUBJECT: &str =
+    "ML digest <script>alert(1)</script>\r\nBcc: evil@attacker.example";
 
 static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
 
@@ -75,7 +76,13 @@ pub fn rendered(date: NaiveDate) -> Rendered {
 }
 
 pub fn record(date: NaiveDate) -> DigestRecord {
-    DigestRecord { date, composed_at: Utc::now(), digest_json: "{}".into(), keys: vec!["2604.00001".into()], channels: Default::default() }
+    DigestRecord {
+        date,
+        composed_at: Utc::now(),
+        digest_json: "{}".into(),
+        keys: vec!["2604.00001".into()],
+        channels: Default::default(),
+    }
 }
 
 /// A store in a fresh tempdir holding the composed record, as the pipeline leaves it before delivery.
@@ -87,7 +94,11 @@ pub fn store_with_record(dir: &Path, date: NaiveDate) -> (Store, DigestRecord) {
 }
 
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn python() -> String {
@@ -96,11 +107,22 @@ fn python() -> String {
 
 /// Whether aiosmtpd is importable; if not, prints a visible SKIP (or fails when `CI` is set).
 pub fn aiosmtpd_available(test: &str) -> bool {
-    let ok = Command::new(python()).args(["-c", "import aiosmtpd"]).stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok_and(|s| s.success());
+    let ok = Command::new(python())
+        .args(["-c", "import aiosmtpd"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
     if !ok {
-        assert!(std::env::var_os("CI").is_none(), "{test}: python3 cannot import aiosmtpd (pip install aiosmtpd==1.4.6)");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{test}: python3 cannot import aiosmtpd (pip install aiosmtpd==1.4.6)"
+        );
         // Written to the real stderr, past the test harness's capture, so the skip is seen.
-        let _ = writeln!(std::io::stderr(), "SKIP {test}: python3 cannot import aiosmtpd (pip install aiosmtpd==1.4.6 to run it)");
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIP {test}: python3 cannot import aiosmtpd (pip install aiosmtpd==1.4.6 to run it)"
+        );
     }
     ok
 }
@@ -115,18 +137,67 @@ pub struct TestTls {
 pub fn make_tls(dir: &Path) -> TestTls {
     let p = |n: &str| dir.join(n);
     let run = |args: &[&str]| {
-        let out = Command::new("openssl").args(args).output().expect("openssl must be installed for the TLS tests");
-        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl must be installed for the TLS tests");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     let s = |p: PathBuf| p.to_str().unwrap().to_string();
-    run(&["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=trendd test CA", "-keyout", &s(p("ca.key")), "-out", &s(p("ca.pem"))]);
-    run(&["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", &s(p("server.key")), "-out", &s(p("server.csr"))]);
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=trendd test CA",
+        "-keyout",
+        &s(p("ca.key")),
+        "-out",
+        &s(p("ca.pem")),
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        &s(p("server.key")),
+        "-out",
+        &s(p("server.csr")),
+    ]);
     std::fs::write(p("ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n").unwrap();
     run(&[
-        "x509", "-req", "-in", &s(p("server.csr")), "-CA", &s(p("ca.pem")), "-CAkey", &s(p("ca.key")), "-CAcreateserial", "-days", "2",
-        "-extfile", &s(p("ext")), "-out", &s(p("server.pem")),
+        "x509",
+        "-req",
+        "-in",
+        &s(p("server.csr")),
+        "-CA",
+        &s(p("ca.pem")),
+        "-CAkey",
+        &s(p("ca.key")),
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        &s(p("ext")),
+        "-out",
+        &s(p("server.pem")),
     ]);
-    TestTls { ca: p("ca.pem"), cert: p("server.pem"), key: p("server.key") }
+    TestTls {
+        ca: p("ca.pem"),
+        cert: p("server.pem"),
+        key: p("server.key"),
+    }
 }
 
 /// A running aiosmtpd; killed on drop.
@@ -138,21 +209,35 @@ pub struct Smtp {
 
 impl Smtp {
     /// `mode`: starttls | tls | none; `auth`: (user, password) the server accepts.
-    pub fn start(port: u16, out: &Path, mode: &str, tls: Option<&TestTls>, auth: Option<(&str, &str)>) -> Smtp {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support_deliver/smtp_server.py");
+    pub fn start(
+        port: u16,
+        out: &Path,
+        mode: &str,
+        tls: Option<&TestTls>,
+        auth: Option<(&str, &str)>,
+    ) -> Smtp {
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/support_deliver/smtp_server.py"
+        );
         let mut cmd = Command::new(python());
         cmd.arg(script).arg(port.to_string()).arg(out).arg(mode);
         if let Some(t) = tls {
             cmd.arg(&t.cert).arg(&t.key);
         }
-        cmd.env_remove("TEST_SMTP_USER").env_remove("TEST_SMTP_PASSWORD");
+        cmd.env_remove("TEST_SMTP_USER")
+            .env_remove("TEST_SMTP_PASSWORD");
         if let Some((u, p)) = auth {
             cmd.env("TEST_SMTP_USER", u).env("TEST_SMTP_PASSWORD", p);
         }
         // The server's own log (tracebacks of refused TLS handshakes) goes beside the mail folder.
         let log_path = out.with_extension("log");
         let log = std::fs::File::create(&log_path).unwrap();
-        let mut child = cmd.stdout(Stdio::piped()).stderr(log).spawn().expect("start smtp_server.py");
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("start smtp_server.py");
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -164,10 +249,17 @@ impl Smtp {
             Ok(l) if l.trim() == "ready" => {}
             other => {
                 let _ = child.kill();
-                panic!("smtp_server.py did not start: {other:?}\n{}", std::fs::read_to_string(&log_path).unwrap_or_default());
+                panic!(
+                    "smtp_server.py did not start: {other:?}\n{}",
+                    std::fs::read_to_string(&log_path).unwrap_or_default()
+                );
             }
         }
-        Smtp { child, port, out: out.to_path_buf() }
+        Smtp {
+            child,
+            port,
+            out: out.to_path_buf(),
+        }
     }
 
     /// Every message received so far, as parsed by Python's `email` package, in arrival order.
@@ -178,10 +270,17 @@ impl Smtp {
 
 pub fn messages_in(out: &Path) -> Vec<serde_json::Value> {
     let mut files: Vec<_> = std::fs::read_dir(out)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect())
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect()
+        })
         .unwrap_or_default();
     files.sort();
-    files.iter().map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()).collect()
+    files
+        .iter()
+        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+        .collect()
 }
 
 impl Drop for Smtp {
@@ -203,6 +302,15 @@ pub fn header(m: &serde_json::Value, name: &str) -> Vec<String> {
 }
 
 pub fn http_client() -> trendd::http::HttpClient {
-    let cfg = trendd::config::Http { connect_timeout_secs: 5, timeout_secs: 10, max_body_bytes: 1 << 20, max_redirects: 3, retries: 2, max_retry_after_secs: 5, concurrency: 2, per_host_interval_secs: 0.0 };
+    let cfg = trendd::config::Http {
+        connect_timeout_secs: 5,
+        timeout_secs: 10,
+        max_body_bytes: 1 << 20,
+        max_redirects: 3,
+        retries: 2,
+        max_retry_after_secs: 5,
+        concurrency: 2,
+        per_host_interval_secs: 0.0,
+    };
     trendd::http::HttpClient::new(&cfg, "trendd-test (test@example.org)").unwrap()
 }

@@ -42,7 +42,11 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> (String, &'static str
     let utf8 = std::str::from_utf8(bytes).ok();
     if let Some(s) = utf8 {
         if chosen == UTF_8 || (chosen.is_single_byte() && !s.is_ascii()) {
-            return (s.to_string(), UTF_8.name(), if chosen == UTF_8 { why } else { Why::Fallback });
+            return (
+                s.to_string(),
+                UTF_8.name(),
+                if chosen == UTF_8 { why } else { Why::Fallback },
+            );
         }
     }
     if chosen == UTF_8 {
@@ -119,7 +123,11 @@ fn decode_utf32(b: &[u8]) -> Option<(String, &'static str)> {
     let text = b[skip..]
         .chunks_exact(4)
         .map(|c| {
-            let n = if be { u32::from_be_bytes([c[0], c[1], c[2], c[3]]) } else { u32::from_le_bytes([c[0], c[1], c[2], c[3]]) };
+            let n = if be {
+                u32::from_be_bytes([c[0], c[1], c[2], c[3]])
+            } else {
+                u32::from_le_bytes([c[0], c[1], c[2], c[3]])
+            };
             char::from_u32(n).unwrap_or('\u{FFFD}')
         })
         .collect();
@@ -139,15 +147,24 @@ mod tests {
         let (t, enc, why) = decode(&b, Some("text/xml; charset=windows-1251"));
         assert_eq!((enc, why), ("UTF-16LE", Why::Bom));
         assert!(t.starts_with("<?xml") && t.contains("<rss>é</rss>"));
-        let (t, _, why) = decode(b"\xEF\xBB\xBF<rss>caf\xC3\xA9</rss>", Some("text/xml; charset=iso-8859-1"));
+        let (t, _, why) = decode(
+            b"\xEF\xBB\xBF<rss>caf\xC3\xA9</rss>",
+            Some("text/xml; charset=iso-8859-1"),
+        );
         assert_eq!((t.as_str(), why), ("<rss>café</rss>", Why::Bom));
     }
 
     #[test]
     fn utf16_and_utf32_without_bom() {
-        let be: Vec<u8> = "<rss>ж</rss>".encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        let be: Vec<u8> = "<rss>ж</rss>"
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect();
         assert_eq!(decode(&be, None).0, "<rss>ж</rss>");
-        let u32le: Vec<u8> = "<rss>ж</rss>".chars().flat_map(|c| (c as u32).to_le_bytes()).collect();
+        let u32le: Vec<u8> = "<rss>ж</rss>"
+            .chars()
+            .flat_map(|c| (c as u32).to_le_bytes())
+            .collect();
         assert_eq!(decode(&u32le, None).0, "<rss>ж</rss>");
     }
 
@@ -160,20 +177,35 @@ mod tests {
         let (t, enc, why) = decode(doc, None);
         assert_eq!((enc, why), ("windows-1252", Why::Declaration));
         assert!(t.contains("æð"), "{t}");
-        assert_eq!(http_charset("text/xml;charset= 'gb2312'").map(|e| e.name()), Some("GBK"));
+        assert_eq!(
+            http_charset("text/xml;charset= 'gb2312'").map(|e| e.name()),
+            Some("GBK")
+        );
         assert_eq!(http_charset("text/xml; qs=0.9"), None);
     }
 
     #[test]
     fn undeclared_latin1_and_misdeclared_utf8() {
         let (t, enc, why) = decode(b"<rss>Caf\xE9 cr\xE8me</rss>", None);
-        assert_eq!((t.as_str(), enc, why), ("<rss>Café crème</rss>", "windows-1252", Why::Fallback));
-        let (t, enc, _) = decode("<?xml version='1.0' encoding='ISO-8859-1'?><rss>Café</rss>".as_bytes(), None);
+        assert_eq!(
+            (t.as_str(), enc, why),
+            ("<rss>Café crème</rss>", "windows-1252", Why::Fallback)
+        );
+        let (t, enc, _) = decode(
+            "<?xml version='1.0' encoding='ISO-8859-1'?><rss>Café</rss>".as_bytes(),
+            None,
+        );
         assert_eq!(enc, "UTF-8");
         assert!(t.ends_with("<rss>Café</rss>"));
         // A bogus label is ignored rather than fatal.
-        assert_eq!(decode(b"<?xml version='1.0' encoding='bogus'?><rss/>", None).1, "UTF-8");
+        assert_eq!(
+            decode(b"<?xml version='1.0' encoding='bogus'?><rss/>", None).1,
+            "UTF-8"
+        );
         // A declaration that claims UTF-16 over ASCII bytes is wrong about itself.
-        assert_eq!(decode(b"<?xml version='1.0' encoding='utf-16'?><rss/>", None).1, "UTF-8");
+        assert_eq!(
+            decode(b"<?xml version='1.0' encoding='utf-16'?><rss/>", None).1,
+            "UTF-8"
+        );
     }
 }

@@ -43,7 +43,10 @@ impl Source for Feed {
     }
     fn parse(&self, body: &Body<'_>) -> Result<Parsed, String> {
         let entries = parse_feed(body.bytes, body.content_type, body.url)?;
-        Ok(Parsed { entries, ..Default::default() })
+        Ok(Parsed {
+            entries,
+            ..Default::default()
+        })
     }
 }
 
@@ -72,23 +75,40 @@ pub(crate) struct RawEntry {
 
 impl RawEntry {
     fn is_empty(&self) -> bool {
-        self.title.is_none() && self.link.is_none() && self.id.is_none() && self.summary.is_none() && self.content.is_none()
+        self.title.is_none()
+            && self.link.is_none()
+            && self.id.is_none()
+            && self.summary.is_none()
+            && self.content.is_none()
     }
 }
 
 /// Parses a feed document into entries (clean text, absolute links). `content_type` is the HTTP
 /// header, whose charset may override the document's own declaration; `base_url` resolves relative links.
-pub fn parse_feed(bytes: &[u8], content_type: Option<&str>, base_url: &str) -> Result<Vec<Entry>, String> {
+pub fn parse_feed(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    base_url: &str,
+) -> Result<Vec<Entry>, String> {
     parse(bytes, content_type, base_url, false)
 }
 
 /// Like `parse_feed`, but keeps the entries that have nothing to show (no title, link, id or text,
 /// e.g. only a date), which `parse_feed` drops: for comparing with other parsers entry by entry.
-pub fn parse_feed_all(bytes: &[u8], content_type: Option<&str>, base_url: &str) -> Result<Vec<Entry>, String> {
+pub fn parse_feed_all(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    base_url: &str,
+) -> Result<Vec<Entry>, String> {
     parse(bytes, content_type, base_url, true)
 }
 
-fn parse(bytes: &[u8], content_type: Option<&str>, base_url: &str, keep_all: bool) -> Result<Vec<Entry>, String> {
+fn parse(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    base_url: &str,
+    keep_all: bool,
+) -> Result<Vec<Entry>, String> {
     // The last guard: whatever goes wrong inside, one bad feed is one error, never a crash.
     via_feedrs::guarded(|| {
         let (text, _, _) = encoding::decode(bytes, content_type);
@@ -98,7 +118,8 @@ fn parse(bytes: &[u8], content_type: Option<&str>, base_url: &str, keep_all: boo
         }
         let doc_base = Url::parse(base_url).ok().filter(is_http);
         let raw = if trimmed.starts_with('{') || trimmed.starts_with('[') {
-            via_feedrs::parse(trimmed.as_bytes(), None).or_else(|_| json::parse(trimmed.as_bytes()))?
+            via_feedrs::parse(trimmed.as_bytes(), None)
+                .or_else(|_| json::parse(trimmed.as_bytes()))?
         } else {
             parse_xml(&repair::repair(trimmed), doc_base.as_ref())?
         };
@@ -121,7 +142,12 @@ fn parse_xml(xml: &str, doc_base: Option<&Url>) -> Result<RawFeed, String> {
 
 /// Cleans raw entries: plain single-line titles, text abstracts, absolute http(s) links only.
 fn finish(raw: RawFeed, doc_base: Option<Url>, keep_all: bool) -> Vec<Entry> {
-    let site = doc_base.or_else(|| raw.link.as_deref().and_then(|l| absolute_http(l, None)).and_then(|l| Url::parse(&l).ok()));
+    let site = doc_base.or_else(|| {
+        raw.link
+            .as_deref()
+            .and_then(|l| absolute_http(l, None))
+            .and_then(|l| Url::parse(&l).ok())
+    });
     let mut out = Vec::with_capacity(raw.entries.len());
     for e in raw.entries {
         if e.is_empty() && !keep_all {
@@ -134,18 +160,36 @@ fn finish(raw: RawFeed, doc_base: Option<Url>, keep_all: bool) -> Vec<Entry> {
             .as_deref()
             .and_then(|l| absolute_http(l, base.as_ref()))
             // An RSS guid is a permalink unless it says otherwise; an absolute http(s) one is the best link left.
-            .or_else(|| guid.as_deref().filter(|g| g.starts_with("http://") || g.starts_with("https://")).and_then(|g| absolute_http(g, None)));
+            .or_else(|| {
+                guid.as_deref()
+                    .filter(|g| g.starts_with("http://") || g.starts_with("https://"))
+                    .and_then(|g| absolute_http(g, None))
+            });
         let summary = e.summary.as_deref().map(html_to_text).unwrap_or_default();
-        let abstract_text = if summary.is_empty() { e.content.as_deref().map(html_to_text).unwrap_or_default() } else { summary };
+        let abstract_text = if summary.is_empty() {
+            e.content.as_deref().map(html_to_text).unwrap_or_default()
+        } else {
+            summary
+        };
         // A post's relative links are relative to the post's own page.
-        let page = url.as_deref().and_then(|u| Url::parse(u).ok()).or_else(|| base.clone());
+        let page = url
+            .as_deref()
+            .and_then(|u| Url::parse(u).ok())
+            .or_else(|| base.clone());
         let mut links: Vec<String> = Vec::new();
-        for html in [e.summary.as_deref(), e.content.as_deref()].into_iter().flatten() {
+        for html in [e.summary.as_deref(), e.content.as_deref()]
+            .into_iter()
+            .flatten()
+        {
             if !html.contains("href") {
                 continue;
             }
             // In-page anchors (`#section`) say nothing about what the post links to.
-            for href in html_hrefs(html).into_iter().filter(|h| !h.starts_with('#')).take(MAX_LINKS) {
+            for href in html_hrefs(html)
+                .into_iter()
+                .filter(|h| !h.starts_with('#'))
+                .take(MAX_LINKS)
+            {
                 if let Some(abs) = absolute_http(&href, page.as_ref()) {
                     if links.len() < MAX_LINKS && !links.contains(&abs) {
                         links.push(abs);

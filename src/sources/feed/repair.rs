@@ -28,7 +28,10 @@ pub fn repair(doc: &str) -> String {
         let mut stop = i;
         while stop < b.len() {
             let c = b[stop];
-            if c == b'&' || (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || (c == b'<' && matches!(b.get(stop + 1), Some(b'!' | b'?'))) {
+            if c == b'&'
+                || (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r'))
+                || (c == b'<' && matches!(b.get(stop + 1), Some(b'!' | b'?')))
+            {
                 break;
             }
             stop += 1;
@@ -52,7 +55,11 @@ pub fn repair(doc: &str) -> String {
                 if let Some(end) = verbatim_end {
                     out.push_str(&doc[i..end]);
                     i = end;
-                } else if rest.starts_with(b"<?xml") && rest.get(5).is_some_and(|c| c.is_ascii_whitespace() || *c == b'?') {
+                } else if rest.starts_with(b"<?xml")
+                    && rest
+                        .get(5)
+                        .is_some_and(|c| c.is_ascii_whitespace() || *c == b'?')
+                {
                     i = find(b, i, b"?>").map_or(b.len(), |p| p + 2);
                 } else if rest.len() >= 9 && rest[..9].eq_ignore_ascii_case(b"<!DOCTYPE") {
                     let end = doctype_end(b, i + 9);
@@ -70,7 +77,13 @@ pub fn repair(doc: &str) -> String {
 }
 
 /// Writes the reference (or stray `&`) at `doc[i]` in a form XML accepts; returns where to go on.
-fn repair_reference(doc: &str, i: usize, out: &mut String, entities: &HashMap<String, String>, expanded: &mut usize) -> usize {
+fn repair_reference(
+    doc: &str,
+    i: usize,
+    out: &mut String,
+    entities: &HashMap<String, String>,
+    expanded: &mut usize,
+) -> usize {
     let b = doc.as_bytes();
     let mut j = i + 1;
     if b.get(j) == Some(&b'#') {
@@ -88,7 +101,10 @@ fn repair_reference(doc: &str, i: usize, out: &mut String, entities: &HashMap<St
         };
     }
     let start = j;
-    while j < b.len() && j - start < 64 && (b[j].is_ascii_alphanumeric() || matches!(b[j], b'.' | b'-' | b'_')) {
+    while j < b.len()
+        && j - start < 64
+        && (b[j].is_ascii_alphanumeric() || matches!(b[j], b'.' | b'-' | b'_'))
+    {
         j += 1;
     }
     if j > start && b.get(j) == Some(&b';') {
@@ -124,7 +140,10 @@ fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= hay.len() {
         return None;
     }
-    hay[from..].windows(needle.len()).position(|w| w == needle).map(|p| from + p)
+    hay[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
 }
 
 /// Index just past a DOCTYPE whose name starts at `i` (with or without an internal subset).
@@ -162,8 +181,12 @@ fn collect_entities(doctype: &str, into: &mut HashMap<String, String>) {
         let name_len = decl.find(|c: char| c.is_whitespace()).unwrap_or(decl.len());
         let (name, after) = decl.split_at(name_len);
         let after = after.trim_start();
-        let Some(q) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else { continue };
-        let Some(end) = after[1..].find(q) else { continue };
+        let Some(q) = after.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        let Some(end) = after[1..].find(q) else {
+            continue;
+        };
         let value = &after[1..1 + end];
         let mut repaired = String::new();
         let mut n = 0;
@@ -183,13 +206,22 @@ mod tests {
 
     #[test]
     fn html_entities_become_numeric_and_stray_amps_escaped() {
-        assert_eq!(repair("<t>a&nbsp;b &phi; AT&T &amp; &lt; &#233; &bogus; &</t>"), "<t>a&#160;b &#966; AT&amp;T &amp; &lt; &#233; &amp;bogus; &amp;</t>");
-        assert_eq!(repair(r#"<link href="http://x/?a=1&b=2"/>"#), r#"<link href="http://x/?a=1&amp;b=2"/>"#);
+        assert_eq!(
+            repair("<t>a&nbsp;b &phi; AT&T &amp; &lt; &#233; &bogus; &</t>"),
+            "<t>a&#160;b &#966; AT&amp;T &amp; &lt; &#233; &amp;bogus; &amp;</t>"
+        );
+        assert_eq!(
+            repair(r#"<link href="http://x/?a=1&b=2"/>"#),
+            r#"<link href="http://x/?a=1&amp;b=2"/>"#
+        );
     }
 
     #[test]
     fn invalid_references_and_controls_are_fixed() {
-        assert_eq!(repair("<t>&#150;&#0;&#x1;a\u{1}b&#55296;</t>"), "<t>&#8211;&#65533;ab&#65533;</t>");
+        assert_eq!(
+            repair("<t>&#150;&#0;&#x1;a\u{1}b&#55296;</t>"),
+            "<t>&#8211;&#65533;ab&#65533;</t>"
+        );
     }
 
     #[test]

@@ -18,7 +18,10 @@ fn rss2_basics_are_clean() {
     assert_eq!(e.guid.as_deref(), Some("post-1"));
     assert_eq!(e.abstract_text, "First para. See the paper.");
     assert_eq!(e.links, vec!["https://arxiv.org/abs/2401.01234v2"]);
-    assert_eq!(e.published.map(|d| d.to_rfc3339()), Some("2015-09-03T10:00:00+00:00".into()));
+    assert_eq!(
+        e.published.map(|d| d.to_rfc3339()),
+        Some("2015-09-03T10:00:00+00:00".into())
+    );
     assert_eq!(e.authors, vec!["Ada"]);
     assert_eq!(e.categories, vec!["ml"]);
     assert_eq!(e.kind, Some(ItemKind::Post));
@@ -32,22 +35,34 @@ fn dangerous_schemes_are_dropped() {
         <item><title>c</title><link>ftp://x.org/f</link></item></channel></rss>"#;
     let es = parse(doc);
     assert_eq!(es.len(), 3);
-    assert!(es.iter().all(|e| e.url.is_none() && e.links.is_empty()), "{es:?}");
+    assert!(
+        es.iter().all(|e| e.url.is_none() && e.links.is_empty()),
+        "{es:?}"
+    );
 }
 
 #[test]
 fn relative_links_resolve_against_xml_base_then_feed_link() {
     let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://a.example/dir/">
         <entry><title>t</title><id>tag:a,1</id><link href="post.html"/></entry></feed>"#;
-    assert_eq!(parse(atom)[0].url.as_deref(), Some("https://a.example/dir/post.html"));
+    assert_eq!(
+        parse(atom)[0].url.as_deref(),
+        Some("https://a.example/dir/post.html")
+    );
     // From a file:// document the feed's own link is the base.
     let rss = r#"<rss version="2.0"><channel><link>https://site.example/blog/</link>
         <item><title>t</title><link>2024/01/x</link></item></channel></rss>"#;
     let es = parse_feed(rss.as_bytes(), None, "file:///tmp/feed.xml").unwrap();
-    assert_eq!(es[0].url.as_deref(), Some("https://site.example/blog/2024/01/x"));
+    assert_eq!(
+        es[0].url.as_deref(),
+        Some("https://site.example/blog/2024/01/x")
+    );
     // Nothing to resolve against: no link rather than a wrong one.
     let bare = r#"<rss version="2.0"><channel><item><title>t</title><link>x.html</link></item></channel></rss>"#;
-    assert_eq!(parse_feed(bare.as_bytes(), None, "file:///tmp/f.xml").unwrap()[0].url, None);
+    assert_eq!(
+        parse_feed(bare.as_bytes(), None, "file:///tmp/f.xml").unwrap()[0].url,
+        None
+    );
 }
 
 #[test]
@@ -57,7 +72,13 @@ fn content_links_resolve_against_the_post_and_skip_anchors() {
         <description>&lt;a href="#sec"&gt;s&lt;/a&gt; &lt;a href="fig.png"&gt;f&lt;/a&gt; &lt;a href="//arxiv.org/abs/2401.00001"&gt;p&lt;/a&gt;</description>
         </item></channel></rss>"##;
     let es = parse_feed(doc.as_bytes(), None, "file:///x.xml").unwrap();
-    assert_eq!(es[0].links, vec!["https://site.example/blog/post/fig.png", "https://arxiv.org/abs/2401.00001"]);
+    assert_eq!(
+        es[0].links,
+        vec![
+            "https://site.example/blog/post/fig.png",
+            "https://arxiv.org/abs/2401.00001"
+        ]
+    );
 }
 
 #[test]
@@ -67,7 +88,8 @@ fn entries_without_id_or_link_get_no_invented_guid() {
     let b = parse(doc);
     assert_eq!(a, b, "two parses of the same document must agree");
     assert_eq!(a[0].guid, None);
-    let atom = r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>x</title></entry></feed>"#;
+    let atom =
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>x</title></entry></feed>"#;
     assert_eq!(parse(atom), parse(atom));
     assert_eq!(parse(atom)[0].guid, None);
 }
@@ -93,12 +115,26 @@ fn dialects_feed_rs_does_not_know_fall_back() {
         <link rel="alternate" href="http://o.example/1"/><id>o1</id><issued>2004-01-01T00:00:00Z</issued>
         <content type="text/html" mode="escaped">&lt;p&gt;Body&lt;/p&gt;</content></entry></feed>"#;
     let e = &parse(atom03)[0];
-    assert_eq!((e.title.as_str(), e.url.as_deref(), e.guid.as_deref(), e.abstract_text.as_str()), ("Old atom", Some("http://o.example/1"), Some("o1"), "Body"));
+    assert_eq!(
+        (
+            e.title.as_str(),
+            e.url.as_deref(),
+            e.guid.as_deref(),
+            e.abstract_text.as_str()
+        ),
+        ("Old atom", Some("http://o.example/1"), Some("o1"), "Body")
+    );
     assert!(e.published.is_some());
     let cdf = r#"<CHANNEL HREF="http://c.example/"><ITEM HREF="http://c.example/i" LASTMOD="2004-04-06T23:05:43-05:00"><TITLE>CDF</TITLE><ABSTRACT>abs</ABSTRACT></ITEM></CHANNEL>"#;
     let e = &parse(cdf)[0];
-    assert_eq!((e.title.as_str(), e.url.as_deref(), e.abstract_text.as_str()), ("CDF", Some("http://c.example/i"), "abs"));
-    assert_eq!(e.published.map(|d| d.to_rfc3339()), Some("2004-04-07T04:05:43+00:00".into()));
+    assert_eq!(
+        (e.title.as_str(), e.url.as_deref(), e.abstract_text.as_str()),
+        ("CDF", Some("http://c.example/i"), "abs")
+    );
+    assert_eq!(
+        e.published.map(|d| d.to_rfc3339()),
+        Some("2004-04-07T04:05:43+00:00".into())
+    );
     let unversioned = "<rss><channel><item><title>&copy; x</title></item></channel></rss>";
     assert_eq!(parse(unversioned)[0].title, "© x");
 }
@@ -108,7 +144,15 @@ fn json_feed() {
     let doc = r#"{"version":"https://jsonfeed.org/version/1.1","title":"J","home_page_url":"https://j.example/",
         "items":[{"id":"1","url":"https://j.example/1","title":"One","content_html":"<p>Hi <script>x()</script><a href='https://arxiv.org/abs/1234.5678'>p</a></p>","date_published":"2020-01-02T03:04:05Z"}]}"#;
     let e = &parse(doc)[0];
-    assert_eq!((e.title.as_str(), e.url.as_deref(), e.guid.as_deref(), e.abstract_text.as_str()), ("One", Some("https://j.example/1"), Some("1"), "Hi p"));
+    assert_eq!(
+        (
+            e.title.as_str(),
+            e.url.as_deref(),
+            e.guid.as_deref(),
+            e.abstract_text.as_str()
+        ),
+        ("One", Some("https://j.example/1"), Some("1"), "Hi p")
+    );
     assert_eq!(e.links, vec!["https://arxiv.org/abs/1234.5678"]);
 }
 
@@ -117,10 +161,22 @@ fn lenient_json_feed() {
     // feed-rs refuses this one (numeric id, no version, no title); the lenient reader does not.
     let doc = r#"{"items":[{"id":42,"url":"https://j.example/42","content_text":"a <b> c","date_modified":"2021-02-03"}]}"#;
     let e = &parse(doc)[0];
-    assert_eq!((e.guid.as_deref(), e.url.as_deref(), e.abstract_text.as_str()), (Some("42"), Some("https://j.example/42"), "a <b> c"));
+    assert_eq!(
+        (
+            e.guid.as_deref(),
+            e.url.as_deref(),
+            e.abstract_text.as_str()
+        ),
+        (Some("42"), Some("https://j.example/42"), "a <b> c")
+    );
     assert!(e.published.is_some());
-    assert_eq!(parse_feed(br#"{"hello": 1}"#, None, "").unwrap_err(), "not a feed: JSON without a JSON Feed \"items\" list");
-    assert!(parse_feed(b"{\"items\": [", None, "").unwrap_err().starts_with("JSON error at line 1"));
+    assert_eq!(
+        parse_feed(br#"{"hello": 1}"#, None, "").unwrap_err(),
+        "not a feed: JSON without a JSON Feed \"items\" list"
+    );
+    assert!(parse_feed(b"{\"items\": [", None, "")
+        .unwrap_err()
+        .starts_with("JSON error at line 1"));
 }
 
 #[test]
@@ -132,15 +188,32 @@ fn a_panic_inside_is_an_error_not_a_crash() {
 #[test]
 fn not_feeds_and_broken_feeds_are_clear_errors() {
     let err = parse_feed(b"<html><body>hi</body></html>", None, "").unwrap_err();
-    assert!(err.starts_with("not a feed: no <rss>, <feed> or <rdf:RDF> root"), "{err}");
+    assert!(
+        err.starts_with("not a feed: no <rss>, <feed> or <rdf:RDF> root"),
+        "{err}"
+    );
     assert_eq!(parse_feed(b"  ", None, "").unwrap_err(), "empty document");
     let err = parse_feed(b"<rss version=\"2.0\"><channel><title>t</title>", None, "").unwrap_err();
     assert!(err.starts_with("XML error at byte"), "{err}");
     // A cut-off document still yields the entries before the cut.
-    let es = parse_feed(b"<rss version=\"2.0\"><channel><item><title>a</title></item><item><title>b</ti", None, "").unwrap();
-    assert_eq!(es.iter().map(|e| e.title.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    let es = parse_feed(
+        b"<rss version=\"2.0\"><channel><item><title>a</title></item><item><title>b</ti",
+        None,
+        "",
+    )
+    .unwrap();
+    assert_eq!(
+        es.iter().map(|e| e.title.as_str()).collect::<Vec<_>>(),
+        ["a", "b"]
+    );
     // A valid feed with no entries is not an error.
-    assert!(parse_feed(b"<rss version=\"2.0\"><channel><title>t</title></channel></rss>", None, "").unwrap().is_empty());
+    assert!(parse_feed(
+        b"<rss version=\"2.0\"><channel><title>t</title></channel></rss>",
+        None,
+        ""
+    )
+    .unwrap()
+    .is_empty());
 }
 
 #[test]

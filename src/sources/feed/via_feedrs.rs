@@ -64,12 +64,22 @@ pub(super) fn parse(doc: &[u8], base: Option<&Url>) -> Result<RawFeed, String> {
             link: pick_link(&e.links),
             base: None,
             id: Some(e.id).filter(|id| !id.trim().is_empty()),
-            summary: e.summary.map(|t| t.content).filter(|t| !t.trim().is_empty()),
-            content: e.content.and_then(|c| c.body).filter(|t| !t.trim().is_empty()),
+            summary: e
+                .summary
+                .map(|t| t.content)
+                .filter(|t| !t.trim().is_empty()),
+            content: e
+                .content
+                .and_then(|c| c.body)
+                .filter(|t| !t.trim().is_empty()),
             published: e.published,
             updated: e.updated,
             authors: e.authors.into_iter().filter_map(|p| p.name).collect(),
-            categories: e.categories.into_iter().map(|c| c.label.unwrap_or(c.term)).collect(),
+            categories: e
+                .categories
+                .into_iter()
+                .map(|c| c.label.unwrap_or(c.term))
+                .collect(),
         })
         .collect();
     Ok(RawFeed { link, entries })
@@ -79,8 +89,17 @@ pub(super) fn parse(doc: &[u8], base: Option<&Url>) -> Result<RawFeed, String> {
 fn pick_link(links: &[feed_rs::model::Link]) -> Option<String> {
     links
         .iter()
-        .find(|l| l.target.is_none() && l.rel.as_deref().is_none_or(|r| r.eq_ignore_ascii_case("alternate")))
-        .or_else(|| links.iter().find(|l| l.target.is_none() && l.rel.as_deref() != Some("self")))
+        .find(|l| {
+            l.target.is_none()
+                && l.rel
+                    .as_deref()
+                    .is_none_or(|r| r.eq_ignore_ascii_case("alternate"))
+        })
+        .or_else(|| {
+            links
+                .iter()
+                .find(|l| l.target.is_none() && l.rel.as_deref() != Some("self"))
+        })
         .or_else(|| links.first())
         .map(|l| l.href.clone())
         .filter(|h| !h.trim().is_empty())

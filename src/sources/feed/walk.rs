@@ -149,13 +149,29 @@ pub(super) fn parse(xml: &str, doc_base: Option<&Url>) -> Result<RawFeed, String
                         if !taken && !empty {
                             let ty = attr(s, "type").unwrap_or_default().to_ascii_lowercase();
                             let plain = ty == "text" || ty == "text/plain";
-                            let base64 = attr(s, "mode").is_some_and(|m| m.eq_ignore_ascii_case("base64"))
-                                || (ty.contains('/') && !ty.starts_with("text/") && !ty.contains("xml") && !ty.contains("html"));
-                            cap = Some(Capture { field, depth, buf: String::new(), name: None, in_name: false, plain, base64 });
+                            let base64 = attr(s, "mode")
+                                .is_some_and(|m| m.eq_ignore_ascii_case("base64"))
+                                || (ty.contains('/')
+                                    && !ty.starts_with("text/")
+                                    && !ty.contains("xml")
+                                    && !ty.contains("html"));
+                            cap = Some(Capture {
+                                field,
+                                depth,
+                                buf: String::new(),
+                                name: None,
+                                in_name: false,
+                                plain,
+                                base64,
+                            });
                         }
                     }
                 } else if open.is_none() && (local == "item" || local == "entry") {
-                    let mut o = Open { depth, entry: RawEntry::default(), link_is_alternate: false };
+                    let mut o = Open {
+                        depth,
+                        entry: RawEntry::default(),
+                        link_is_alternate: false,
+                    };
                     // CDF puts an item's link and date in attributes.
                     if let Some(h) = attr(s, "href") {
                         o.entry.link = Some(h);
@@ -169,7 +185,12 @@ pub(super) fn parse(xml: &str, doc_base: Option<&Url>) -> Result<RawFeed, String
                     }
                 } else if open.is_none() && local == "link" && feed.link.is_none() {
                     match attr(s, "href") {
-                        Some(h) if attr(s, "rel").is_none_or(|r| r.eq_ignore_ascii_case("alternate")) => feed.link = Some(h),
+                        Some(h)
+                            if attr(s, "rel")
+                                .is_none_or(|r| r.eq_ignore_ascii_case("alternate")) =>
+                        {
+                            feed.link = Some(h)
+                        }
                         Some(_) => {}
                         None if !empty => feed_link_cap = Some((depth, String::new())),
                         None => {}
@@ -196,7 +217,8 @@ pub(super) fn parse(xml: &str, doc_base: Option<&Url>) -> Result<RawFeed, String
                         }
                     } else {
                         c.buf.push_str("</");
-                        c.buf.push_str(open_names.last().map_or("x", String::as_str));
+                        c.buf
+                            .push_str(open_names.last().map_or("x", String::as_str));
                         c.buf.push('>');
                         c.in_name = false;
                     }
@@ -213,11 +235,23 @@ pub(super) fn parse(xml: &str, doc_base: Option<&Url>) -> Result<RawFeed, String
                 open_names.pop();
                 depth -= 1;
             }
-            Event::Text(t) => push_text(&mut cap, &mut feed_link_cap, &String::from_utf8_lossy(t.as_ref())),
-            Event::CData(t) => push_text(&mut cap, &mut feed_link_cap, &String::from_utf8_lossy(t.as_ref())),
+            Event::Text(t) => push_text(
+                &mut cap,
+                &mut feed_link_cap,
+                &String::from_utf8_lossy(t.as_ref()),
+            ),
+            Event::CData(t) => push_text(
+                &mut cap,
+                &mut feed_link_cap,
+                &String::from_utf8_lossy(t.as_ref()),
+            ),
             Event::GeneralRef(r) if cap.as_ref().is_some_and(|c| depth > c.depth) => {
                 // Inside inline XHTML the reference stays a reference: `&lt;blink&gt;` is text there.
-                push_text(&mut cap, &mut feed_link_cap, &format!("&{};", String::from_utf8_lossy(r.as_ref())));
+                push_text(
+                    &mut cap,
+                    &mut feed_link_cap,
+                    &format!("&{};", String::from_utf8_lossy(r.as_ref())),
+                );
             }
             Event::GeneralRef(r) => {
                 let name = String::from_utf8_lossy(r.as_ref()).into_owned();
@@ -248,9 +282,18 @@ pub(super) fn parse(xml: &str, doc_base: Option<&Url>) -> Result<RawFeed, String
         return Ok(feed);
     }
     let root = root.unwrap_or_default();
-    if !matches!(root.as_str(), "rss" | "feed" | "rdf" | "channel" | "entry" | "item") {
-        let found = if root.is_empty() { "no root element".to_string() } else { format!("root is <{root}>") };
-        return Err(format!("not a feed: no <rss>, <feed> or <rdf:RDF> root ({found})"));
+    if !matches!(
+        root.as_str(),
+        "rss" | "feed" | "rdf" | "channel" | "entry" | "item"
+    ) {
+        let found = if root.is_empty() {
+            "no root element".to_string()
+        } else {
+            format!("root is <{root}>")
+        };
+        return Err(format!(
+            "not a feed: no <rss>, <feed> or <rdf:RDF> root ({found})"
+        ));
     }
     // An error once only the root is left open (`</rss` cut short) loses nothing.
     if let Some(e) = error.filter(|_| depth > 1) {
@@ -279,9 +322,13 @@ fn push_text(cap: &mut Option<Capture>, feed_link: &mut Option<(usize, String)>,
 fn start_field(o: &mut Open, field: Field, s: &BytesStart, base: Option<Url>, empty: bool) -> bool {
     match field {
         Field::Link => {
-            let Some(href) = attr(s, "href").or_else(|| attr(s, "url")) else { return empty };
+            let Some(href) = attr(s, "href").or_else(|| attr(s, "url")) else {
+                return empty;
+            };
             let rel = attr(s, "rel");
-            let alternate = rel.as_deref().is_none_or(|r| r.eq_ignore_ascii_case("alternate"));
+            let alternate = rel
+                .as_deref()
+                .is_none_or(|r| r.eq_ignore_ascii_case("alternate"));
             if o.entry.link.is_none() || (alternate && !o.link_is_alternate) {
                 o.entry.link = Some(href);
                 o.entry.base = base;
@@ -300,7 +347,9 @@ fn start_field(o: &mut Open, field: Field, s: &BytesStart, base: Option<Url>, em
             if empty {
                 return true;
             }
-            if matches!(field, Field::Title | Field::Summary | Field::Content) && o.entry.base.is_none() {
+            if matches!(field, Field::Title | Field::Summary | Field::Content)
+                && o.entry.base.is_none()
+            {
                 o.entry.base = base;
             }
             false
@@ -309,7 +358,11 @@ fn start_field(o: &mut Open, field: Field, s: &BytesStart, base: Option<Url>, em
 }
 
 fn end_field(o: &mut Open, c: Capture) {
-    let text = if c.base64 { base64_decode(&c.buf).unwrap_or(c.buf) } else { c.buf };
+    let text = if c.base64 {
+        base64_decode(&c.buf).unwrap_or(c.buf)
+    } else {
+        c.buf
+    };
     let text = if c.plain { escape_markup(&text) } else { text };
     if text.trim().is_empty() {
         return;
@@ -345,7 +398,9 @@ fn end_field(o: &mut Open, c: Capture) {
                 e.updated = dates::parse_date(&text);
             }
         }
-        Field::Author => e.authors.push(c.name.filter(|n| !n.trim().is_empty()).unwrap_or(text)),
+        Field::Author => e
+            .authors
+            .push(c.name.filter(|n| !n.trim().is_empty()).unwrap_or(text)),
         Field::Category => e.categories.push(text),
     }
 }
@@ -354,9 +409,24 @@ fn end_field(o: &mut Open, c: Capture) {
 /// not the entry itself.
 fn foreign_prefix(s: &BytesStart) -> bool {
     let name = s.name();
-    let Some(prefix) = name.prefix() else { return false };
+    let Some(prefix) = name.prefix() else {
+        return false;
+    };
     let p = prefix.as_ref();
-    ["media", "itunes", "georss", "gml", "psc", "slash", "wfw", "thr", "googleplay", "podcast"].iter().any(|f| p.eq_ignore_ascii_case(f.as_bytes()))
+    [
+        "media",
+        "itunes",
+        "georss",
+        "gml",
+        "psc",
+        "slash",
+        "wfw",
+        "thr",
+        "googleplay",
+        "podcast",
+    ]
+    .iter()
+    .any(|f| p.eq_ignore_ascii_case(f.as_bytes()))
 }
 
 /// Lower-case local name (namespace prefix dropped).
@@ -368,7 +438,9 @@ fn local_name(s: &BytesStart) -> String {
 fn attr(s: &BytesStart, name: &str) -> Option<String> {
     s.attributes().with_checks(false).flatten().find_map(|a| {
         let key = a.key.local_name();
-        if !key.as_ref().eq_ignore_ascii_case(name.as_bytes()) || a.key.as_ref().starts_with(b"xmlns") {
+        if !key.as_ref().eq_ignore_ascii_case(name.as_bytes())
+            || a.key.as_ref().starts_with(b"xmlns")
+        {
             return None;
         }
         let raw = String::from_utf8_lossy(&a.value);
@@ -379,7 +451,11 @@ fn attr(s: &BytesStart, name: &str) -> Option<String> {
 
 /// The base a start tag's `xml:base` sets, resolved against the one in force.
 fn xml_base(s: &BytesStart, current: Option<&Url>) -> Option<Url> {
-    let raw = s.attributes().with_checks(false).flatten().find(|a| a.key.as_ref() == b"xml:base")?;
+    let raw = s
+        .attributes()
+        .with_checks(false)
+        .flatten()
+        .find(|a| a.key.as_ref() == b"xml:base")?;
     let v = crate::text::decode_entities(String::from_utf8_lossy(&raw.value).trim());
     match Url::parse(&v) {
         Ok(u) => Some(u),

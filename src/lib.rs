@@ -6,6 +6,7 @@
 //! Slack blocks and JSON, and `deliver` sends it exactly once per day and channel. `pipeline` holds the
 //! two jobs (`run_fetch`, `run_digest`) that `main` and `daemon` call.
 
+pub mod alloc;
 pub mod cli;
 pub mod commands;
 pub mod compose;

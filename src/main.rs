@@ -7,10 +7,8 @@ use std::io::IsTerminal;
 use trendd::cli::{Cli, Command, ConfigCommand, SourcesCommand};
 use trendd::{commands, config, pipeline, store};
 
-// Ingest makes many small allocations; mimalloc serves them faster than glibc and returns freed
-// memory to the system on its own, which keeps the idle daemon small.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: trendd::alloc::Allocator = trendd::alloc::Allocator;
 
 fn init_logging(cli: &Cli) {
     let level = if cli.quiet {

@@ -82,10 +82,17 @@ async fn fetch_with_progress(app: &App, only: Option<&str>, quiet: bool) -> Resu
 pub async fn fetch(app: &App, only: Option<&str>, quiet: bool) -> Result<i32> {
     let rep = fetch_with_progress(app, only, quiet).await?;
     if !quiet {
+        // One write for the whole report: stdout is line-buffered, and a thousand sources made a
+        // thousand system calls.
+        let mut out = String::new();
         for s in &rep.sources {
-            println!("{}", source_line(s));
+            out.push_str(&source_line(s));
+            out.push('\n');
         }
-        println!("{}", summary_line(&rep));
+        out.push_str(&summary_line(&rep));
+        out.push('\n');
+        std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes())
+            .map_err(|e| crate::error::Error::io("writing the fetch report", e))?;
     }
     Ok(rep.exit_code())
 }

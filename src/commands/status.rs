@@ -15,8 +15,9 @@ pub fn status(app: &App) -> Result<i32> {
     println!("state: {}", app.store.path().display());
     println!("items: {}", app.store.item_count());
     println!("\nsources:");
+    let mut health = app.store.source_statuses()?;
     for cfg in &app.config.sources {
-        let st = app.store.source_status(cfg.name())?.unwrap_or_default();
+        let st = health.remove(cfg.name()).unwrap_or_default();
         let state = if !cfg.enabled() {
             "disabled".to_string()
         } else if let Some(e) = &st.last_error {

@@ -551,7 +551,6 @@ impl Daemon {
     }
 }
 
-/// Waits for a job until `deadline`, then aborts it at its next await point.
 /// Hands the memory a job freed back to the system. The binary allocates through mimalloc, which returns
 /// memory by itself; this covers what goes through the C allocator (TLS, and builds of the library
 /// without mimalloc), which glibc would otherwise keep in its arenas at the peak of every fetch.
@@ -563,6 +562,7 @@ fn release_memory() {
     }
 }
 
+/// Waits for a job until `deadline`, then aborts it at its next await point.
 async fn finish_or_abandon<T>(
     what: &str,
     mut handle: JoinHandle<T>,

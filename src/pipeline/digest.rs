@@ -212,9 +212,10 @@ fn why_line(s: &rank::Scored) -> String {
 
 /// Health of every configured source, from the store.
 fn health(app: &App) -> Result<Vec<Health>> {
+    let mut all = app.store.source_statuses()?;
     let mut out = Vec::new();
     for s in app.config.sources.iter().filter(|s| s.enabled()) {
-        let st = app.store.source_status(s.name())?;
+        let st = all.remove(s.name());
         let (ok, error, since) = match st {
             Some(st) => (st.last_error.is_none(), st.last_error, st.failing_since),
             None => (true, None, None),
@@ -243,13 +244,14 @@ fn arxiv_note(app: &App) -> Result<Option<String>> {
     if let Some(note) = crate::daemon::arxiv_announcement_note(Utc::now()) {
         return Ok(Some(note));
     }
+    let mut all = app.store.source_statuses()?;
     for s in app
         .config
         .sources
         .iter()
         .filter(|s| s.kind() == "arxiv" && s.enabled())
     {
-        if let Some(note) = app.store.source_status(s.name())?.and_then(|st| st.note) {
+        if let Some(note) = all.remove(s.name()).and_then(|st| st.note) {
             return Ok(Some(note));
         }
     }

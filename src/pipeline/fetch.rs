@@ -5,9 +5,10 @@ use crate::error::{Error, Result};
 use crate::http::Fetched;
 use crate::identity::identify;
 use crate::sources::{self, Body, PlanContext, Source};
-use crate::store::{FetchCounts, HttpState, Upsert};
+use crate::store::{FetchCounts, HttpState, SourceStatus, Upsert};
 use chrono::Utc;
-use futures_util::StreamExt;
+use std::collections::{HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
 
 /// One pull of every enabled source (or only the one named `only`).
 pub async fn run_fetch(app: &App, only: Option<&str>) -> Result<FetchReport> {
@@ -43,46 +44,88 @@ pub async fn run_fetch_with(
             ));
         }
     }
-    let concurrency = app.config.http.concurrency.max(1) as usize;
-    // Built in a plain loop: a closure here makes the future not `Send` for the daemon's tasks
-    // (rustc's higher-ranked lifetime limits).
-    let mut jobs = Vec::with_capacity(selected.len());
-    for src in &selected {
-        jobs.push(fetch_and_report(app, src.as_ref(), on_done));
+    // `concurrency` workers take sources from one queue, so parsing runs on every thread while
+    // other sources wait on the network. Reports come back in completion order (live progress).
+    let mut health = app.store.source_statuses()?;
+    let queue: Vec<(Box<dyn Source>, SourceStatus)> = selected
+        .into_iter()
+        .map(|src| {
+            let prev = health.remove(src.name()).unwrap_or_default();
+            (src, prev)
+        })
+        .collect();
+    let expected: Vec<(String, SourceStatus)> = queue
+        .iter()
+        .map(|(src, prev)| (src.name().to_string(), prev.clone()))
+        .collect();
+    let workers = (app.config.http.concurrency.max(1) as usize).min(queue.len());
+    let queue = Arc::new(Mutex::new(VecDeque::from(queue)));
+    let shared = Arc::new(app.clone());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..workers {
+        let (app, queue, tx) = (shared.clone(), queue.clone(), tx.clone());
+        tasks.spawn(async move {
+            loop {
+                let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
+                let Some((src, prev)) = next else { break };
+                let _ = tx.send(fetch_source(&app, src.as_ref(), prev).await);
+            }
+        });
     }
-    let sources: Vec<SourceReport> = futures_util::stream::iter(jobs)
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
-    // Health is written in one batch: one store operation instead of one per source.
+    drop(tx);
+    let mut sources = Vec::with_capacity(expected.len());
+    while let Some(report) = rx.recv().await {
+        on_done(&report);
+        sources.push(report);
+    }
+    // A panic outside the parsers' own guard ends one worker: its source failed, the others went on.
+    while let Some(joined) = tasks.join_next().await {
+        if let Err(e) = joined {
+            let done: HashSet<&str> = sources.iter().map(|r| r.name.as_str()).collect();
+            let lost: Vec<_> = expected
+                .iter()
+                .filter(|(n, _)| !done.contains(n.as_str()))
+                .cloned()
+                .collect();
+            for (name, prev) in lost {
+                let report = failed_task(name, prev, &e);
+                on_done(&report);
+                sources.push(report);
+            }
+        }
+    }
     app.store
         .put_source_statuses(sources.iter().map(|r| (r.name.as_str(), &r.status)))?;
     app.store.flush()?;
-    let mut sources = sources;
     sources.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(FetchReport { sources })
 }
 
-async fn fetch_and_report(
-    app: &App,
-    src: &dyn Source,
-    on_done: &(dyn Fn(&SourceReport) + Sync),
-) -> SourceReport {
-    let report = fetch_source(app, src).await;
-    on_done(&report);
-    report
+fn failed_task(name: String, prev: SourceStatus, e: &tokio::task::JoinError) -> SourceReport {
+    let error = format!("internal error while fetching: {e}");
+    tracing::error!("{name}: {error}");
+    let now = Utc::now();
+    let status = SourceStatus {
+        last_attempt: Some(now),
+        last_error: Some(error.clone()),
+        failing_since: prev.failing_since.or(Some(now)),
+        ..prev
+    };
+    SourceReport {
+        name,
+        kind: status.kind.clone(),
+        error: Some(error),
+        status,
+        ..Default::default()
+    }
 }
 
-/// Fetches one source. Every failure is reported against the source; nothing already stored is touched.
-async fn fetch_source(app: &App, src: &dyn Source) -> SourceReport {
+/// Fetches one source, `status` being its health so far. Every failure is reported against the
+/// source; nothing already stored is touched.
+async fn fetch_source(app: &App, src: &dyn Source, mut status: SourceStatus) -> SourceReport {
     let name = src.name().to_string();
     let now = Utc::now();
-    let mut status = app
-        .store
-        .source_status(&name)
-        .ok()
-        .flatten()
-        .unwrap_or_default();
     let ctx = PlanContext {
         now,
         last_success: status.last_success,

@@ -10,10 +10,11 @@ use chrono::NaiveDate;
 
 use std::path::PathBuf;
 
-/// Everything a job needs: the effective config, the open store, the shared HTTP client.
+/// Everything a job needs: the effective config, the open store, the shared HTTP client. Cheap to
+/// clone: each fetch task holds its own.
 #[derive(Clone)]
 pub struct App {
-    pub config: Config,
+    pub config: std::sync::Arc<Config>,
     /// The config file in use (None: built-in defaults); reloaded on SIGHUP by the daemon.
     pub config_path: Option<PathBuf>,
     pub state_dir: PathBuf,
@@ -30,7 +31,7 @@ impl App {
     ) -> Result<App> {
         let http = HttpClient::new(&config.http, &config.general.user_agent)?;
         Ok(App {
-            config,
+            config: std::sync::Arc::new(config),
             config_path,
             state_dir,
             store,

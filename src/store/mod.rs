@@ -2,7 +2,8 @@
 //! without touching the pipeline.
 //!
 //! Trees: `items` (key → item), `alias` (identifier → key), `seen` (first-seen time ‖ key, for window
-//! scans), `http` (URL → validators and last status), `sources` (name → health), `digests` (date →
+//! scans), `http` (URL → validators and last status), `sources` (one record: source name → health, read
+//! and written once per fetch), `digests` (date →
 //! composed digest and per-channel delivery state), `sent` (key → date of the digest that carried it),
 //! `meta` (schema version). Values are MessagePack with field names, so fields can be added later.
 
@@ -19,7 +20,11 @@ use chrono::{DateTime, Utc};
 use serde::{de::DeserializeOwned, Serialize};
 use std::path::{Path, PathBuf};
 
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: source health is one record (`sources`/`all`) instead of one key per source.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The key of the one health record in the `sources` tree.
+const HEALTH_KEY: &[u8] = b"\0all";
 
 #[derive(Clone)]
 pub struct Store {
@@ -75,23 +80,18 @@ impl Store {
             message: e.to_string(),
         };
         let meta = db.open_tree("meta").map_err(err)?;
-        match meta.get("schema").map_err(err)? {
-            None => {
-                meta.insert("schema", &SCHEMA_VERSION.to_be_bytes())
-                    .map_err(err)?;
-            }
-            Some(v) => {
-                let v = u32::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 4]));
-                if v > SCHEMA_VERSION {
-                    return Err(Error::Store {
-                        path,
-                        message: format!("schema version {v} is newer than this trendd understands ({SCHEMA_VERSION}); upgrade trendd"),
-                    });
-                }
-            }
+        let found = match meta.get("schema").map_err(err)? {
+            None => None,
+            Some(v) => Some(u32::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 4]))),
+        };
+        if let Some(v) = found.filter(|v| *v > SCHEMA_VERSION) {
+            return Err(Error::Store {
+                path,
+                message: format!("schema version {v} is newer than this trendd understands ({SCHEMA_VERSION}); upgrade trendd"),
+            });
         }
         let tree = |n: &str| db.open_tree(n).map_err(err);
-        Ok(Store {
+        let store = Store {
             items: tree("items")?,
             alias: tree("alias")?,
             seen: tree("seen")?,
@@ -102,7 +102,30 @@ impl Store {
             write_lock: Default::default(),
             db,
             path,
-        })
+        };
+        if found.is_some_and(|v| v < 2) {
+            store.migrate_health_to_one_record()?;
+        }
+        if found != Some(SCHEMA_VERSION) {
+            meta.insert("schema", &SCHEMA_VERSION.to_be_bytes())
+                .map_err(|e| store.err(e))?;
+        }
+        Ok(store)
+    }
+
+    /// Schema 1 kept one key per source; fold them into the one record.
+    fn migrate_health_to_one_record(&self) -> Result<()> {
+        let mut all = std::collections::BTreeMap::new();
+        for kv in self.sources.iter() {
+            let (k, v) = kv.map_err(|e| self.err(e))?;
+            if &*k == HEALTH_KEY {
+                continue;
+            }
+            let st: SourceStatus = dec(&v).map_err(|e| self.err(e))?;
+            all.insert(String::from_utf8_lossy(&k).into_owned(), st);
+            self.sources.remove(k).map_err(|e| self.err(e))?;
+        }
+        self.write_health(&all)
     }
 
     pub fn path(&self) -> &Path {
@@ -200,36 +223,40 @@ impl Store {
         self.put_rec(&self.http, url.as_bytes(), s)
     }
 
+    /// The health of every source that was ever fetched, by name.
+    pub fn source_statuses(&self) -> Result<Health> {
+        Ok(self.get_rec(&self.sources, HEALTH_KEY)?.unwrap_or_default())
+    }
+
     pub fn source_status(&self, name: &str) -> Result<Option<SourceStatus>> {
-        self.get_rec(&self.sources, name.as_bytes())
+        Ok(self.source_statuses()?.remove(name))
     }
 
     pub fn put_source_status(&self, name: &str, s: &SourceStatus) -> Result<()> {
-        self.put_rec(&self.sources, name.as_bytes(), s)
+        self.put_source_statuses([(name, s)])
     }
 
-    /// Stores the health of many sources in one batch.
+    /// Updates the health of many sources at once. Health is one record because sled pays several
+    /// microseconds per key written: a thousand-feed fetch spent more time storing health than
+    /// parsing feeds.
     pub fn put_source_statuses<'a>(
         &self,
         list: impl IntoIterator<Item = (&'a str, &'a SourceStatus)>,
     ) -> Result<()> {
-        let mut batch = sled::Batch::default();
+        let _guard = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut all = self.source_statuses()?;
         for (name, st) in list {
-            batch.insert(name.as_bytes(), enc(st));
+            all.insert(name.to_string(), st.clone());
         }
-        self.sources.apply_batch(batch).map_err(|e| self.err(e))
+        self.write_health(&all)
+    }
+
+    fn write_health(&self, all: &Health) -> Result<()> {
+        self.put_rec(&self.sources, HEALTH_KEY, all)
     }
 
     pub fn all_source_status(&self) -> Result<Vec<(String, SourceStatus)>> {
-        let mut out = Vec::new();
-        for kv in self.sources.iter() {
-            let (k, v) = kv.map_err(|e| self.err(e))?;
-            out.push((
-                String::from_utf8_lossy(&k).into_owned(),
-                dec(&v).map_err(|e| self.err(e))?,
-            ));
-        }
-        Ok(out)
+        Ok(self.source_statuses()?.into_iter().collect())
     }
 
     pub fn digest(&self, date: chrono::NaiveDate) -> Result<Option<DigestRecord>> {

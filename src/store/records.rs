@@ -31,6 +31,9 @@ pub struct SourceStatus {
     pub note: Option<String>,
 }
 
+/// Every source's health, by source name.
+pub type Health = std::collections::BTreeMap<String, SourceStatus>;
+
 /// What one source's fetch did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FetchCounts {

@@ -123,3 +123,77 @@ fn window_scan_returns_only_recent_items() {
     assert_eq!(recent.len(), 1);
     assert_eq!(recent[0].arxiv_id.as_deref(), Some("2604.00002"));
 }
+
+#[test]
+fn health_of_many_sources_is_kept_and_updated_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path()).unwrap();
+    let failing = SourceStatus {
+        kind: "feed".into(),
+        last_error: Some("HTTP 500".into()),
+        ..Default::default()
+    };
+    let ok = SourceStatus {
+        kind: "arxiv".into(),
+        ..Default::default()
+    };
+    s.put_source_statuses([("blog", &failing), ("arxiv", &ok)])
+        .unwrap();
+    // Updating one source keeps the others.
+    s.put_source_status("blog", &ok).unwrap();
+    let all = s.source_statuses().unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all["blog"], ok);
+    assert_eq!(s.source_status("arxiv").unwrap(), Some(ok));
+    assert_eq!(s.source_status("nope").unwrap(), None);
+}
+
+#[test]
+fn a_schema_1_store_keeps_its_source_health() {
+    let dir = tempfile::tempdir().unwrap();
+    let st = SourceStatus {
+        kind: "feed".into(),
+        last_error: Some("HTTP 404".into()),
+        ..Default::default()
+    };
+    {
+        // The layout schema 1 wrote: one key per source.
+        let db = sled::open(dir.path().join("store")).unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema", &1u32.to_be_bytes())
+            .unwrap();
+        let sources = db.open_tree("sources").unwrap();
+        sources.insert("old-blog", enc(&st)).unwrap();
+        sources
+            .insert("arxiv", enc(&SourceStatus::default()))
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let s = open_when_released(dir.path());
+    let all = s.source_statuses().unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all["old-blog"], st);
+    assert_eq!(
+        s.sources.len(),
+        1,
+        "the per-source keys are folded into one record"
+    );
+    drop(s);
+    let s = open_when_released(dir.path());
+    assert_eq!(s.source_statuses().unwrap().len(), 2);
+}
+
+/// sled lets go of its file lock from a background thread, a moment after the last handle drops.
+fn open_when_released(dir: &Path) -> Store {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match Store::open(dir) {
+            Ok(s) => return s,
+            Err(_) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50))
+            }
+            Err(e) => panic!("reopening the store: {e}"),
+        }
+    }
+}

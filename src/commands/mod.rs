@@ -62,8 +62,9 @@ async fn fetch_with_progress(app: &App, only: Option<&str>, quiet: bool) -> Resu
         );
         b
     });
-    let on_done = |r: &SourceReport| {
-        if let Some(b) = &bar {
+    let shown = bar.clone();
+    let on_done = move |r: &SourceReport| {
+        if let Some(b) = &shown {
             b.inc(1);
             b.set_message(r.name.clone());
             if r.error.is_some() {
@@ -71,7 +72,7 @@ async fn fetch_with_progress(app: &App, only: Option<&str>, quiet: bool) -> Resu
             }
         }
     };
-    let rep = pipeline::run_fetch_with(app, only, &on_done).await?;
+    let rep = pipeline::run_fetch_with(app, only, std::sync::Arc::new(on_done)).await?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }

@@ -361,7 +361,10 @@ impl Config {
                     format!("two sources are named {:?}", s.name()),
                 ));
             }
-            if let Some(u) = s.url() {
+            if let Some(u) = s
+                .url()
+                .filter(|u| crate::http::plain_file_path(u).is_none())
+            {
                 match url::Url::parse(u) {
                     Ok(p) if matches!(p.scheme(), "http" | "https" | "file") => {}
                     Ok(p) => {

@@ -24,6 +24,7 @@ use reqwest::header::{
 };
 use serde::{Deserialize, Serialize};
 
+pub use file::plain_path as plain_file_path;
 pub use pacing::is_arxiv;
 
 /// Cache validators kept per URL in the store.
@@ -181,11 +182,14 @@ impl HttpClient {
             kind,
             message,
         };
+        if file::plain_path(url).is_some() {
+            return file::get(None, url, self.max_body).await;
+        }
         let parsed = url::Url::parse(url.trim())
             .map_err(|e| err(HttpErrorKind::Other, format!("not a valid URL ({e})")))?;
         match parsed.scheme() {
             "http" | "https" => {}
-            "file" => return file::get(&parsed, url, self.max_body).await,
+            "file" => return file::get(Some(&parsed), url, self.max_body).await,
             other => {
                 return Err(err(
                     HttpErrorKind::BadScheme,

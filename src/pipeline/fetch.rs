@@ -10,17 +10,16 @@ use chrono::Utc;
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 
+/// Called as each source finishes (live progress), from the worker that fetched it.
+pub type OnDone = Arc<dyn Fn(&SourceReport) + Send + Sync>;
+
 /// One pull of every enabled source (or only the one named `only`).
 pub async fn run_fetch(app: &App, only: Option<&str>) -> Result<FetchReport> {
-    run_fetch_with(app, only, &|_| {}).await
+    run_fetch_with(app, only, Arc::new(|_: &SourceReport| {})).await
 }
 
-/// Like `run_fetch`, calling `on_done` as each source finishes (for live progress).
-pub async fn run_fetch_with(
-    app: &App,
-    only: Option<&str>,
-    on_done: &(dyn Fn(&SourceReport) + Sync),
-) -> Result<FetchReport> {
+/// Like `run_fetch`, calling `on_done` as each source finishes.
+pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> Result<FetchReport> {
     let selected: Vec<Box<dyn Source>> = app
         .config
         .sources
@@ -45,7 +44,8 @@ pub async fn run_fetch_with(
         }
     }
     // `concurrency` workers take sources from one queue, so parsing runs on every thread while
-    // other sources wait on the network. Reports come back in completion order (live progress).
+    // other sources wait on the network. Workers file their reports themselves: handing each one
+    // to this task would wake it once per source.
     let mut health = app.store.source_statuses()?;
     let queue: Vec<(Box<dyn Source>, SourceStatus)> = selected
         .into_iter()
@@ -60,35 +60,34 @@ pub async fn run_fetch_with(
         .collect();
     let workers = (app.config.http.concurrency.max(1) as usize).min(queue.len());
     let queue = Arc::new(Mutex::new(VecDeque::from(queue)));
+    let done = Arc::new(Mutex::new(Vec::with_capacity(expected.len())));
     let shared = Arc::new(app.clone());
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..workers {
-        let (app, queue, tx) = (shared.clone(), queue.clone(), tx.clone());
+        let (app, queue, done, on_done) =
+            (shared.clone(), queue.clone(), done.clone(), on_done.clone());
         tasks.spawn(async move {
             loop {
-                let next = queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
+                let next = lock(&queue).pop_front();
                 let Some((src, prev)) = next else { break };
-                let _ = tx.send(fetch_source(&app, src.as_ref(), prev).await);
+                let report = fetch_source(&app, src.as_ref(), prev).await;
+                on_done(&report);
+                lock(&done).push(report);
             }
         });
     }
-    drop(tx);
-    let mut sources = Vec::with_capacity(expected.len());
-    while let Some(report) = rx.recv().await {
-        on_done(&report);
-        sources.push(report);
-    }
-    // A panic outside the parsers' own guard ends one worker: its source failed, the others went on.
+    let mut panicked = None;
     while let Some(joined) = tasks.join_next().await {
         if let Err(e) = joined {
-            let done: HashSet<&str> = sources.iter().map(|r| r.name.as_str()).collect();
-            let lost: Vec<_> = expected
-                .iter()
-                .filter(|(n, _)| !done.contains(n.as_str()))
-                .cloned()
-                .collect();
-            for (name, prev) in lost {
+            panicked = Some(e);
+        }
+    }
+    let mut sources = std::mem::take(&mut *lock(&done));
+    // A panic outside the parsers' own guard ended a worker: its source failed, the others went on.
+    if let Some(e) = panicked {
+        let reported: HashSet<String> = sources.iter().map(|r| r.name.clone()).collect();
+        for (name, prev) in expected {
+            if !reported.contains(&name) {
                 let report = failed_task(name, prev, &e);
                 on_done(&report);
                 sources.push(report);
@@ -100,6 +99,10 @@ pub async fn run_fetch_with(
     app.store.flush()?;
     sources.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(FetchReport { sources })
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn failed_task(name: String, prev: SourceStatus, e: &tokio::task::JoinError) -> SourceReport {

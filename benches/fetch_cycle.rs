@@ -226,7 +226,13 @@ fn main() {
             0.0,
         ),
     ];
-    for (k, (label, http, conc, interval)) in scenarios.iter().enumerate() {
+    // BENCH_DAEMON_ONLY=1: only the `trendd run` memory figures at the end.
+    let cycles = if std::env::var_os("BENCH_DAEMON_ONLY").is_some() {
+        &scenarios[..0]
+    } else {
+        &scenarios[..]
+    };
+    for (k, (label, http, conc, interval)) in cycles.iter().enumerate() {
         let cfg = tmp.path().join(format!("c{k}.toml"));
         config(&cfg, port, n, http, "");
         let state = tmp.path().join(format!("s{k}"));

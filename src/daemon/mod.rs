@@ -551,9 +551,10 @@ impl Daemon {
     }
 }
 
-/// Hands the memory a job freed back to the system. The binary allocates through mimalloc, which returns
-/// memory by itself; this covers what goes through the C allocator (TLS, and builds of the library
-/// without mimalloc), which glibc would otherwise keep in its arenas at the peak of every fetch.
+/// Hands the memory a job freed back to the system. The binary allocates small blocks through
+/// mimalloc and big ones straight from the kernel (`crate::alloc`); this covers what goes through the
+/// C allocator (TLS, and builds of the library with another allocator), which glibc would otherwise
+/// keep in its arenas at the peak of every fetch.
 fn release_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free memory of the allocator; it has no preconditions.

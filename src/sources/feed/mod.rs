@@ -116,7 +116,13 @@ fn parse(
         if trimmed.is_empty() {
             return Err("empty document".into());
         }
-        let doc_base = Url::parse(base_url).ok().filter(is_http);
+        // Only a web page can be a base for links; a local feed's file:// URL is not parsed at all.
+        let doc_base = base_url
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("http"))
+            .then(|| Url::parse(base_url).ok())
+            .flatten()
+            .filter(is_http);
         let raw = if trimmed.starts_with('{') || trimmed.starts_with('[') {
             via_feedrs::parse(trimmed.as_bytes(), None)
                 .or_else(|_| json::parse(trimmed.as_bytes()))?

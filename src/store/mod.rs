@@ -115,9 +115,11 @@ impl Store {
         Ok(store)
     }
 
-    /// Schema 1 kept one key per source; fold them into the one record.
+    /// Schema 1 kept one key per source; fold them into the one record, in one atomic batch so an
+    /// interrupted migration is simply done again at the next open.
     fn migrate_health_to_one_record(&self) -> Result<()> {
-        let mut all = std::collections::BTreeMap::new();
+        let mut all = self.source_statuses()?;
+        let mut batch = sled::Batch::default();
         for kv in self.sources.iter() {
             let (k, v) = kv.map_err(|e| self.err(e))?;
             if &*k == HEALTH_KEY {
@@ -125,9 +127,10 @@ impl Store {
             }
             let st: SourceStatus = dec(&v).map_err(|e| self.err(e))?;
             all.insert(String::from_utf8_lossy(&k).into_owned(), st);
-            self.sources.remove(k).map_err(|e| self.err(e))?;
+            batch.remove(k);
         }
-        self.write_health(&all)
+        batch.insert(HEALTH_KEY, enc(&all));
+        self.sources.apply_batch(batch).map_err(|e| self.err(e))
     }
 
     pub fn path(&self) -> &Path {

@@ -11,7 +11,6 @@ mod common;
 
 use common::*;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -247,14 +246,7 @@ fn main() {
         for cycle in 1..=2 {
             stats.reset();
             let r = run_child(
-                Command::new(trendd_bin())
-                    .arg("--config")
-                    .arg(&cfg)
-                    .arg("--state-dir")
-                    .arg(&state)
-                    .arg("fetch")
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null()),
+                &mut trendd(&cfg, &state, &["fetch"]),
                 Duration::from_secs(900),
             );
             let arrivals = stats.arrivals.lock().unwrap().clone();
@@ -288,16 +280,7 @@ fn main() {
         "[schedule]\nfetch = \"*/15 * * * * *\"\ndigest = \"0 0 1 1 *\"\ncatch_up = false\n",
     );
     let state = tmp.path().join("daemon-state");
-    let mut child = Command::new(trendd_bin())
-        .arg("--config")
-        .arg(&cfg)
-        .arg("--state-dir")
-        .arg(&state)
-        .arg("run")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = trendd(&cfg, &state, &["run"]).spawn().unwrap();
     let pid = child.id();
     std::thread::sleep(Duration::from_millis(1500));
     if child.try_wait().unwrap().is_some() {

@@ -25,55 +25,28 @@ struct Input {
     bytes: Vec<u8>,
 }
 
-fn corpus_inputs(shared: &Path) -> Vec<Input> {
-    let mut files = Vec::new();
-    let mut stack = vec![shared.join("corpus/feedparser/wellformed")];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "xml") {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
+fn read_inputs(files: Vec<(&'static str, PathBuf)>) -> Vec<Input> {
     files
         .into_iter()
-        .map(|p| Input {
-            kind: "feed",
+        .map(|(kind, p)| Input {
+            kind,
             bytes: std::fs::read(&p).unwrap(),
             path: p,
         })
         .collect()
 }
 
-fn fixture_inputs(shared: &Path) -> Vec<Input> {
-    let mut out = Vec::new();
-    for (dir, kind) in [
-        ("arxiv-api", "arxiv"),
-        ("arxiv-rss", "arxiv"),
-        ("hf-daily", "huggingface"),
-        ("pwc", "paperswithcode"),
-        ("blogs", "feed"),
-    ] {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(shared.join("fixtures").join(dir))
+fn corpus_inputs(shared: &Path) -> Vec<Input> {
+    read_inputs(
+        corpus_files(shared)
             .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        files.sort();
-        for p in files {
-            out.push(Input {
-                kind,
-                bytes: std::fs::read(&p).unwrap(),
-                path: p,
-            });
-        }
-    }
-    out
+            .map(|p| ("feed", p))
+            .collect(),
+    )
+}
+
+fn fixture_inputs(shared: &Path) -> Vec<Input> {
+    read_inputs(fixture_files(shared))
 }
 
 fn file_url(p: &Path) -> String {
@@ -288,14 +261,7 @@ fn whole_process(label: &str, inputs: &[&Input], runs: usize, tmp: &Path, py: Op
     for k in 0..runs {
         let state = tmp.join(format!("{label}-whole-state-{k}"));
         let r = run_child(
-            Command::new(trendd_bin())
-                .arg("--config")
-                .arg(&cfg)
-                .arg("--state-dir")
-                .arg(&state)
-                .arg("fetch")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null()),
+            &mut trendd(&cfg, &state, &["fetch"]),
             Duration::from_secs(600),
         );
         assert!(r.code == 0, "trendd fetch exited {}", r.code);
@@ -369,14 +335,7 @@ fn fixed_costs(inputs: &[Input], tmp: &Path) {
     let mut walls = Vec::new();
     for k in 0..5 {
         let r = run_child(
-            Command::new(trendd_bin())
-                .arg("--config")
-                .arg(&one)
-                .arg("--state-dir")
-                .arg(tmp.join(format!("one-{k}")))
-                .arg("fetch")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null()),
+            &mut trendd(&one, &tmp.join(format!("one-{k}")), &["fetch"]),
             Duration::from_secs(60),
         );
         walls.push(r.wall.as_secs_f64());

@@ -15,7 +15,6 @@ mod common;
 use chrono::{DateTime, Duration as Days, NaiveDate, TimeZone, Utc};
 use common::*;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use trendd::identity::identify;
 use trendd::model::{Entry, ItemKind, Signals};
@@ -325,15 +324,9 @@ fn main() {
         let mut lat = Vec::new();
         let mut rss = Vec::new();
         for _ in 0..runs {
+            let since = date.to_string();
             let r = run_child(
-                Command::new(trendd_bin())
-                    .arg("--config")
-                    .arg(&cfg_path)
-                    .arg("--state-dir")
-                    .arg(&state)
-                    .args(["items", "--since", &date.to_string()])
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null()),
+                &mut trendd(&cfg_path, &state, &["items", "--since", &since]),
                 Duration::from_secs(600),
             );
             assert_eq!(r.code, 0, "trendd items failed");

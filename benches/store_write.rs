@@ -28,37 +28,11 @@ struct Body1 {
 }
 
 fn inputs(shared: &Path) -> Vec<(&'static str, PathBuf)> {
-    let mut out = Vec::new();
-    let mut stack = vec![shared.join("corpus/feedparser/wellformed")];
-    let mut corpus = Vec::new();
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "xml") {
-                corpus.push(p);
-            }
-        }
-    }
-    corpus.sort();
-    out.extend(corpus.into_iter().map(|p| ("feed", p)));
-    for (dir, kind) in [
-        ("arxiv-api", "arxiv"),
-        ("arxiv-rss", "arxiv"),
-        ("hf-daily", "huggingface"),
-        ("pwc", "paperswithcode"),
-        ("blogs", "feed"),
-    ] {
-        let mut f: Vec<PathBuf> = std::fs::read_dir(shared.join("fixtures").join(dir))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .collect();
-        f.sort();
-        out.extend(f.into_iter().map(|p| (kind, p)));
-    }
+    let mut out: Vec<_> = corpus_files(shared)
+        .into_iter()
+        .map(|p| ("feed", p))
+        .collect();
+    out.extend(fixture_files(shared));
     out
 }
 

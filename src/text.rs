@@ -272,7 +272,8 @@ fn is_inline(name: &[u8]) -> bool {
         .any(|s| s.as_bytes().eq_ignore_ascii_case(name))
 }
 
-fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+/// Index of the first `needle` in `hay` at or after `from`.
+pub(crate) fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= hay.len() {
         return None;
     }

@@ -20,6 +20,60 @@ pub fn shared_dir() -> Option<PathBuf> {
     }
 }
 
+/// The feedparser corpus's well-formed feeds, sorted.
+pub fn corpus_files(shared: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![shared.join("corpus/feedparser/wellformed")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "xml") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// The recorded responses under `fixtures/`, each with the source kind that reads it, sorted
+/// within each kind.
+pub fn fixture_files(shared: &Path) -> Vec<(&'static str, PathBuf)> {
+    let mut out = Vec::new();
+    for (dir, kind) in [
+        ("arxiv-api", "arxiv"),
+        ("arxiv-rss", "arxiv"),
+        ("hf-daily", "huggingface"),
+        ("pwc", "paperswithcode"),
+        ("blogs", "feed"),
+    ] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(shared.join("fixtures").join(dir))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        out.extend(files.into_iter().map(|p| (kind, p)));
+    }
+    out
+}
+
+/// `trendd --config CFG --state-dir STATE ARGS…`, its output discarded.
+pub fn trendd(cfg: &Path, state: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(trendd_bin());
+    c.arg("--config")
+        .arg(cfg)
+        .arg("--state-dir")
+        .arg(state)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    c
+}
+
 /// The release `trendd` binary cargo built for this bench.
 pub fn trendd_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_trendd"))

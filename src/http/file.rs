@@ -23,20 +23,24 @@ pub fn plain_path(raw: &str) -> Option<&Path> {
     plain.then(|| Path::new(path))
 }
 
-/// Read the file a `file://` URL names (`url` is the parsed form of `raw` when it is not plain).
-pub async fn get(url: Option<&url::Url>, raw: &str, max: u64) -> Result<Fetched, HttpError> {
+/// Read the file a parsed `file://` URL names.
+pub fn get(url: &url::Url, raw: &str, max: u64) -> Result<Fetched, HttpError> {
+    match to_path(url) {
+        Ok(path) => read(&path, raw, max),
+        Err(message) => Err(HttpError {
+            url: raw.to_string(),
+            kind: HttpErrorKind::Io,
+            message,
+        }),
+    }
+}
+
+/// Read the file at `path`, which `raw` names.
+pub fn read(path: &Path, raw: &str, max: u64) -> Result<Fetched, HttpError> {
     let err = |kind, message: String| HttpError {
         url: raw.to_string(),
         kind,
         message,
-    };
-    let path = match (plain_path(raw), url) {
-        (Some(p), _) => p.to_path_buf(),
-        (None, Some(url)) => to_path(url).map_err(|m| err(HttpErrorKind::Io, m))?,
-        (None, None) => url::Url::parse(raw)
-            .map_err(|e| e.to_string())
-            .and_then(|u| to_path(&u))
-            .map_err(|m| err(HttpErrorKind::Io, m))?,
     };
     let io_err = |e: std::io::Error| {
         let p = path.display();
@@ -48,7 +52,7 @@ pub async fn get(url: Option<&url::Url>, raw: &str, max: u64) -> Result<Fetched,
         err(HttpErrorKind::Io, message)
     };
     // Plain blocking reads: local feeds are small, and a thread hop per file cost more than the read.
-    let file = std::fs::File::open(&path).map_err(io_err)?;
+    let file = std::fs::File::open(path).map_err(io_err)?;
     let meta = file.metadata().map_err(io_err)?;
     if meta.is_dir() {
         return Err(err(
@@ -81,7 +85,7 @@ pub async fn get(url: Option<&url::Url>, raw: &str, max: u64) -> Result<Fetched,
     Ok(Fetched::Body(Response {
         status: 200,
         bytes,
-        content_type: guess_type(&path).map(str::to_string),
+        content_type: guess_type(path).map(str::to_string),
         final_url: raw.to_string(),
         validators: Validators::default(),
     }))

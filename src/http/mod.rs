@@ -182,14 +182,14 @@ impl HttpClient {
             kind,
             message,
         };
-        if file::plain_path(url).is_some() {
-            return file::get(None, url, self.max_body).await;
+        if let Some(path) = file::plain_path(url) {
+            return file::read(path, url, self.max_body);
         }
         let parsed = url::Url::parse(url.trim())
             .map_err(|e| err(HttpErrorKind::Other, format!("not a valid URL ({e})")))?;
         match parsed.scheme() {
             "http" | "https" => {}
-            "file" => return file::get(Some(&parsed), url, self.max_body).await,
+            "file" => return file::get(&parsed, url, self.max_body),
             other => {
                 return Err(err(
                     HttpErrorKind::BadScheme,

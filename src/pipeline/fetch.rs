@@ -54,9 +54,9 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> R
             (src, prev)
         })
         .collect();
-    let expected: Vec<(String, SourceStatus)> = queue
+    let expected: Vec<String> = queue
         .iter()
-        .map(|(src, prev)| (src.name().to_string(), prev.clone()))
+        .map(|(src, _)| src.name().to_string())
         .collect();
     let workers = (app.config.http.concurrency.max(1) as usize).min(queue.len());
     let queue = Arc::new(Mutex::new(VecDeque::from(queue)));
@@ -85,9 +85,12 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> R
     let mut sources = std::mem::take(&mut *lock(&done));
     // A panic outside the parsers' own guard ended a worker: its source failed, the others went on.
     if let Some(e) = panicked {
+        // The store is not written until every worker is done, so it still holds their health.
+        let mut health = app.store.source_statuses()?;
         let reported: HashSet<String> = sources.iter().map(|r| r.name.clone()).collect();
-        for (name, prev) in expected {
+        for name in expected {
             if !reported.contains(&name) {
+                let prev = health.remove(&name).unwrap_or_default();
                 let report = failed_task(name, prev, &e);
                 on_done(&report);
                 sources.push(report);

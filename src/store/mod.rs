@@ -233,10 +233,6 @@ impl Store {
         Ok(self.get_rec(&self.sources, HEALTH_KEY)?.unwrap_or_default())
     }
 
-    pub fn source_status(&self, name: &str) -> Result<Option<SourceStatus>> {
-        Ok(self.source_statuses()?.remove(name))
-    }
-
     pub fn put_source_status(&self, name: &str, s: &SourceStatus) -> Result<()> {
         self.put_source_statuses([(name, s)])
     }
@@ -258,10 +254,6 @@ impl Store {
 
     fn write_health(&self, all: &Health) -> Result<()> {
         self.put_rec(&self.sources, HEALTH_KEY, all)
-    }
-
-    pub fn all_source_status(&self) -> Result<Vec<(String, SourceStatus)>> {
-        Ok(self.source_statuses()?.into_iter().collect())
     }
 
     pub fn digest(&self, date: chrono::NaiveDate) -> Result<Option<DigestRecord>> {

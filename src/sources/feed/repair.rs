@@ -8,7 +8,7 @@
 //! instructions are copied untouched. The XML declaration is dropped because the text is already
 //! UTF-8 and a stale `encoding=` would make the parser decode it a second time.
 
-use crate::text::named_entity;
+use crate::text::{find, named_entity};
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -134,16 +134,6 @@ fn repair_reference(
 
 fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
-}
-
-fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    if from >= hay.len() {
-        return None;
-    }
-    hay[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| from + p)
 }
 
 /// Index just past a DOCTYPE whose name starts at `i` (with or without an internal subset).

@@ -16,6 +16,7 @@ pub mod deliver;
 pub mod error;
 pub mod http;
 pub mod identity;
+pub mod learn;
 pub mod model;
 pub mod pipeline;
 pub mod rank;

@@ -7,10 +7,12 @@
 //! composed digest and per-channel delivery state), `sent` (key → date of the digest that carried it),
 //! `meta` (schema version). Values are MessagePack with field names, so fields can be added later.
 
+mod kv;
 mod merge;
 mod records;
 pub mod ts;
 
+pub use kv::Table;
 pub use merge::Upsert;
 pub use records::*;
 

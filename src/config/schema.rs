@@ -12,6 +12,7 @@ pub struct Config {
     pub digest: Digest,
     pub interests: Interests,
     pub summarizer: Summarizer,
+    pub store: StoreConfig,
     #[serde(rename = "source")]
     pub sources: Vec<SourceConfig>,
     #[serde(rename = "deliver")]
@@ -27,6 +28,13 @@ pub struct General {
     pub user_agent: String,
     /// State directory; empty: the usual places (see `config::state_dir`).
     pub state_dir: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    /// Days an item no digest carried is kept (by its own date and by when it was first seen).
+    pub keep_days: u32,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -326,6 +334,17 @@ impl Config {
         }
         if d.max_age_days == 0 {
             return Err(("digest.max_age_days".into(), "must be at least 1".into()));
+        }
+        // Retention must not take what a digest could still choose.
+        let k = self.store.keep_days;
+        if k < d.max_age_days.max(7) || k > 36_500 {
+            return Err((
+                "store.keep_days".into(),
+                format!(
+                    "must be between {} (at least 7 and digest.max_age_days) and 36500",
+                    d.max_age_days.max(7)
+                ),
+            ));
         }
         match self.summarizer.kind.as_str() {
             "extractive" => {}

@@ -161,7 +161,7 @@ pub fn recover(state_dir: &Path) -> Result<RecoverReport> {
             message: "no store to recover".into(),
         });
     }
-    let _lock = FileLock::take(&state_dir.join("store.migrate.lock"))?;
+    let _lock = FileLock::take(&state_dir.join("store.db.lock"))?;
     let fresh = state_dir.join(format!("{DB_FILE}.recovering"));
     remove_db_files(&fresh)?;
     let qerr = |p: &Path| {

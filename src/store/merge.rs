@@ -40,6 +40,9 @@ impl Store {
         entries: &[(&Entry, Identity)],
         now: DateTime<Utc>,
     ) -> Result<Vec<Upsert>> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
         self.write(|tx| {
             entries
                 .iter()

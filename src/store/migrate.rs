@@ -26,7 +26,7 @@ pub(super) fn from_sled_if_present(state_dir: &Path, db: &Path) -> Result<()> {
         return Ok(());
     }
     // One process migrates; another that opens meanwhile waits here, then finds it done.
-    let _lock = FileLock::take(&state_dir.join("store.migrate.lock"))?;
+    let _lock = FileLock::take(&state_dir.join("store.db.lock"))?;
     if !sled_dir.exists() {
         return Ok(());
     }

@@ -52,6 +52,8 @@ pub struct Store {
     path: PathBuf,
     /// One connection per process; the jobs of the daemon take turns on it.
     conn: Arc<Mutex<Connection>>,
+    /// This process made the database file and has not synced it yet (`flush` does).
+    unsynced_file: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Store {
@@ -80,7 +82,35 @@ impl Store {
             .map_err(|e| Error::io(format!("creating {}", state_dir.display()), e))?;
         let path = state_dir.join(DB_FILE);
         migrate::from_sled_if_present(state_dir, &path)?;
-        Store::open_file(&path)
+        let mut created = false;
+        if !path.exists() {
+            // One process makes it; another starting at the same moment waits, then opens it.
+            let _lock = migrate::FileLock::take(&state_dir.join("store.db.lock"))?;
+            if !path.exists() {
+                schema::create(&path).map_err(|m| Error::Store {
+                    path: path.clone(),
+                    message: m,
+                })?;
+                created = true;
+            }
+        }
+        let store = Store::open_file(&path)?;
+        if created {
+            store
+                .unsynced_file
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            // The WAL is made here without SQLite's syncs of its header and folder; the first
+            // `flush` syncs the file, the WAL and (on the same journal commit) their folder.
+            store
+                .db()
+                .execute_batch(
+                    "PRAGMA synchronous = OFF; \
+                     INSERT OR REPLACE INTO meta (name, n) VALUES ('created', CAST(unixepoch('subsec') * 1000 AS INTEGER)); \
+                     PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(|e| store.sql(e))?;
+        }
+        Ok(store)
     }
 
     fn open_file(path: &Path) -> Result<Store> {
@@ -88,6 +118,7 @@ impl Store {
         let store = Store {
             path: path.to_path_buf(),
             conn: Arc::new(Mutex::new(conn)),
+            unsynced_file: Default::default(),
         };
         schema::ensure(&mut store.db()).map_err(|m| store.classify(m))?;
         Ok(store)
@@ -136,10 +167,19 @@ impl Store {
         }
     }
 
-    /// Makes every write so far durable (the WAL on disk); call before reporting success.
+    /// Makes every write so far durable; call before reporting success. Commits go to the WAL, and
+    /// a checkpoint syncs the database file itself, so syncing the WAL is enough (and the file
+    /// once, when this process made it).
     pub fn flush(&self) -> Result<()> {
         let _db = self.db();
-        for p in [self.path.clone(), wal_path(&self.path)] {
+        let mut files = vec![wal_path(&self.path)];
+        if self
+            .unsynced_file
+            .swap(false, std::sync::atomic::Ordering::Relaxed)
+        {
+            files.insert(0, self.path.clone());
+        }
+        for p in files {
             match std::fs::File::open(&p) {
                 Ok(f) => f
                     .sync_all()
@@ -458,5 +498,7 @@ pub(crate) fn wal_path(db: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
+#[cfg(test)]
+mod migrate_tests;
 #[cfg(test)]
 mod tests;

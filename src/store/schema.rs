@@ -54,6 +54,12 @@ pub(crate) fn connect(path: &Path) -> rusqlite::Result<Connection> {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // The last process to close would otherwise checkpoint and delete the WAL (four syncs, most of
+    // the cost of a short command); the next writer's automatic checkpoint does it instead.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )?;
     // WAL is kept in the file once set; asking again costs nothing. NORMAL syncs at checkpoints,
     // not at every commit: a power cut may lose the last fetched responses (they are fetched
     // again), never corrupt the file. The delivery ledger is synced at once (`Store::durable`).
@@ -64,6 +70,32 @@ pub(crate) fn connect(path: &Path) -> rusqlite::Result<Connection> {
     // The WAL is cut back to this size after each checkpoint instead of keeping its peak.
     conn.pragma_update(None, "journal_size_limit", 8 << 20)?;
     Ok(conn)
+}
+
+/// Makes a new, empty store at `path`, complete or not at all: built in a scratch file without
+/// syncs or journal and renamed into place (every first command makes one; the eight syncs SQLite
+/// spends on a new WAL database were most of a short command's time).
+pub(crate) fn create(path: &Path) -> Result<(), String> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".new-{}", std::process::id()));
+    let tmp = std::path::PathBuf::from(tmp);
+    let _ = std::fs::remove_file(&tmp);
+    let conn = Connection::open(&tmp).map_err(|e| e.to_string())?;
+    conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+        .and_then(|()| conn.execute_batch(TABLES))
+        .and_then(|()| conn.pragma_update(None, "user_version", SCHEMA_VERSION))
+        .and_then(|()| conn.execute_batch("PRAGMA journal_mode = WAL;"))
+        .map_err(|e| e.to_string())?;
+    drop(conn);
+    // A WAL left by a store that is gone would be read as this new store's (its frames carry no
+    // tie to the file): remove it first.
+    for suffix in ["-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+    }
+    // Not synced here: `Store::flush` syncs the new file before any command reports success.
+    std::fs::rename(&tmp, path).map_err(|e| format!("creating {}: {e}", path.display()))
 }
 
 /// Creates the tables in a new database; refuses a newer schema than this build knows.

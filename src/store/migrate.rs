@@ -68,7 +68,15 @@ fn copy(sled_dir: &Path, to: &Path) -> Result<String> {
         .path(sled_dir)
         .cache_capacity(4 << 20)
         .open()
-        .map_err(serr)?;
+        .map_err(|e| match e.to_string() {
+            m if m.contains("lock") || m.contains("WouldBlock") || m.contains("unavailable") => {
+                Error::Store {
+                    path: sled_dir.to_path_buf(),
+                    message: "the old sled store is in use by an older trendd process; stop it, then run this trendd to migrate the store".into(),
+                }
+            }
+            _ => serr(e),
+        })?;
     let derr = |what: &str, k: &[u8], e: String| Error::Store {
         path: sled_dir.to_path_buf(),
         message: format!(

@@ -501,4 +501,6 @@ pub(crate) fn wal_path(db: &Path) -> PathBuf {
 #[cfg(test)]
 mod migrate_tests;
 #[cfg(test)]
+mod retention_tests;
+#[cfg(test)]
 mod tests;

@@ -69,7 +69,7 @@ pub fn store_recover(state_dir: &Path) -> Result<i32> {
 
 /// `trendd store compact`.
 pub fn store_compact(app: &App) -> Result<i32> {
-    let keep = app.config.store.keep_days;
+    let keep = app.config.retention_days();
     let rep = app.store.compact(keep, chrono::Utc::now())?;
     print(&format!(
         "removed {} items (and {} aliases) older than {keep} days that no digest carried; {} items kept; store {:.1} MB -> {:.1} MB\n",

@@ -305,6 +305,12 @@ impl DeliverConfig {
 }
 
 impl Config {
+    /// Days retention keeps an undigested item: `store.keep_days`, but never less than the digest's
+    /// window, so retention cannot take what a digest could still choose.
+    pub fn retention_days(&self) -> u32 {
+        self.store.keep_days.max(self.digest.max_age_days)
+    }
+
     /// Checks values serde cannot: returns the offending key path and what is wrong.
     pub fn validate(&self) -> Result<(), (String, String)> {
         let tz = &self.general.timezone;
@@ -335,15 +341,11 @@ impl Config {
         if d.max_age_days == 0 {
             return Err(("digest.max_age_days".into(), "must be at least 1".into()));
         }
-        // Retention must not take what a digest could still choose.
         let k = self.store.keep_days;
-        if k < d.max_age_days.max(7) || k > 36_500 {
+        if !(7..=36_500).contains(&k) {
             return Err((
                 "store.keep_days".into(),
-                format!(
-                    "must be between {} (at least 7 and digest.max_age_days) and 36500",
-                    d.max_age_days.max(7)
-                ),
+                "must be between 7 and 36500".into(),
             ));
         }
         match self.summarizer.kind.as_str() {

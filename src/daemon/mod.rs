@@ -459,7 +459,7 @@ impl Daemon {
                 self.status_digest = format!("last digest {date} sent");
                 // Retention runs once a day, after the day's digest has taken what it wanted
                 // (one short transaction: a day's worth of old items).
-                if let Err(e) = self.app.store.prune(self.app.config.store.keep_days, now) {
+                if let Err(e) = self.app.store.prune(self.app.config.retention_days(), now) {
                     error!("retention: {e}");
                 }
                 None

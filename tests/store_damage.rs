@@ -122,6 +122,10 @@ fn flipped_bytes_in_the_data_are_found_named_and_recovered() {
         &db,
         (0..16).map(|i| (pages / 4 + i * pages / 40) * 4096 + 4096 - 300 + i),
     );
+    // The first command to meet the damage prints none of the list it meant to print.
+    let (rc, out, err) = run(&config, &state, &["items", "--json"]);
+    assert_eq!((rc, out.as_str()), (1, ""), "{err}");
+    assert!(err.contains("damaged"), "{err}");
     let (rc, out, _) = run(&config, &state, &["store", "check"]);
     assert_eq!(rc, 1, "check must report the damage: {out}");
     assert!(out.contains("DAMAGED"), "{out}");

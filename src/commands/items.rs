@@ -25,6 +25,8 @@ fn item_json(it: &Item) -> Value {
 
 /// `trendd items [--json] [--since D]`.
 pub fn items(app: &App, as_json: bool, since: Option<chrono::NaiveDate>) -> Result<i32> {
+    // A damaged store fails here, before the first line, rather than half-way through the list.
+    app.store.verify_items()?;
     let out = std::io::stdout();
     let mut out = std::io::BufWriter::new(out.lock());
     let list: Box<dyn Iterator<Item = Result<Item>>> = match since {

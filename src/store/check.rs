@@ -142,6 +142,31 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Reads every stored item's value (checksums and all) without keeping it, so a command that
+    /// prints them all can fail before printing the first instead of half-way.
+    pub fn verify_items(&self) -> Result<()> {
+        let db = self.db();
+        let mut st = db
+            // The order `all_items` reads in, so the index pages it walks are read too.
+            .prepare_cached("SELECT key, body FROM items ORDER BY key")
+            .map_err(|e| self.sql(e))?;
+        let mut rows = st.query([]).map_err(|e| self.sql(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.sql(e))? {
+            let body = r.get_ref(1).map_err(|e| self.sql(e))?;
+            let ok = body
+                .as_blob()
+                .map_err(|e| e.to_string())
+                .and_then(unpack::<IgnoredAny>);
+            if let Err(e) = ok {
+                let key: String = r.get(0).unwrap_or_default();
+                return Err(self.corrupt(&format!("item {key:?}"), e));
+            }
+        }
+        Ok(())
+    }
+}
+
 fn show(v: &Value) -> String {
     match v {
         Value::Text(s) => format!("{s:?}"),

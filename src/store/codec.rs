@@ -15,8 +15,11 @@ const COMPRESS_FROM: usize = 160;
 /// Level 3 (zstd's default): level 1 made items 6% larger for no measurable fetch time.
 const LEVEL: i32 = 3;
 
+/// One compression context for the process: values are packed inside the store's write
+/// transaction, one at a time, and a context per fetch worker cost more to set up than it saved.
+static CCTX: std::sync::Mutex<Option<zstd::bulk::Compressor<'static>>> = std::sync::Mutex::new(None);
+
 thread_local! {
-    static CCTX: RefCell<Option<zstd::bulk::Compressor<'static>>> = const { RefCell::new(None) };
     static DCTX: RefCell<Option<zstd::bulk::Decompressor<'static>>> = const { RefCell::new(None) };
 }
 
@@ -41,17 +44,15 @@ pub(crate) fn pack_encoded(raw: &[u8]) -> Vec<u8> {
         out.extend_from_slice(raw);
         return out;
     }
-    CCTX.with(|c| {
-        let mut c = c.borrow_mut();
-        let cctx = c.get_or_insert_with(|| {
-            let mut z = zstd::bulk::Compressor::new(LEVEL).expect("zstd context");
-            z.include_checksum(true).expect("zstd checksum flag");
-            z
-        });
-        let mut out = vec![ZSTD];
-        out.extend_from_slice(&cctx.compress(raw).expect("zstd compresses into a Vec"));
-        out
-    })
+    let mut c = CCTX.lock().unwrap_or_else(|p| p.into_inner());
+    let cctx = c.get_or_insert_with(|| {
+        let mut z = zstd::bulk::Compressor::new(LEVEL).expect("zstd context");
+        z.include_checksum(true).expect("zstd checksum flag");
+        z
+    });
+    let mut out = vec![ZSTD];
+    out.extend_from_slice(&cctx.compress(raw).expect("zstd compresses into a Vec"));
+    out
 }
 
 pub(crate) fn unpack<T: DeserializeOwned>(b: &[u8]) -> Result<T, String> {

@@ -17,7 +17,8 @@ const LEVEL: i32 = 3;
 
 /// One compression context for the process: values are packed inside the store's write
 /// transaction, one at a time, and a context per fetch worker cost more to set up than it saved.
-static CCTX: std::sync::Mutex<Option<zstd::bulk::Compressor<'static>>> = std::sync::Mutex::new(None);
+static CCTX: std::sync::Mutex<Option<zstd::bulk::Compressor<'static>>> =
+    std::sync::Mutex::new(None);
 
 thread_local! {
     static DCTX: RefCell<Option<zstd::bulk::Decompressor<'static>>> = const { RefCell::new(None) };

@@ -62,6 +62,11 @@ impl Store {
     pub fn open(state_dir: &Path) -> Result<Store> {
         let store = Store::open_unchecked(state_dir)?;
         store.ensure_sound()?;
+        tracing::trace!(
+            "store {} open: {} items",
+            store.path.display(),
+            store.item_count()
+        );
         Ok(store)
     }
 

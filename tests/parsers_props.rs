@@ -74,12 +74,13 @@ fn all_sources() -> Vec<Box<dyn Source>> {
             name: "pwc".into(),
             max_pages: 1,
             enabled: true,
-            url: None,
+            ..Default::default()
         })),
         sources::build(&SourceConfig::Feed(FeedSource {
             name: "feed".into(),
             url: "https://example.org/feed".into(),
             enabled: true,
+            ..Default::default()
         })),
     ]
 }

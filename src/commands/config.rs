@@ -73,8 +73,15 @@ pub fn import_opml(cfg: &Config, path: Option<&Path>, opml: &Path) -> Result<i32
             name = format!("{base}-{n}");
             n += 1;
         }
+        // The OPML title is what the reader knows the feed by: it becomes the label.
+        let title = crate::render::escape::one_line(&f.title);
+        let label = if title.is_empty() || title.chars().count() > 60 {
+            String::new()
+        } else {
+            format!("label = {}\n", toml_str(&title))
+        };
         body.push_str(&format!(
-            "\n[[source]]\nkind = \"feed\"\nname = {}\nurl = {}\n",
+            "\n[[source]]\nkind = \"feed\"\nname = {}\n{label}url = {}\n",
             toml_str(&name),
             toml_str(&f.xml_url)
         ));
@@ -120,7 +127,7 @@ pub fn export_opml(cfg: &Config) -> Result<i32> {
         .iter()
         .filter_map(|s| match s {
             SourceConfig::Feed(f) => Some(OpmlFeed {
-                title: f.name.clone(),
+                title: s.label(),
                 xml_url: f.url.clone(),
                 html_url: None,
             }),

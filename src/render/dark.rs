@@ -44,7 +44,7 @@ const ALL: [&Role; 9] = [
 const TEXT_ROLES: [&Role; 6] = [&HEAD, &TEXT, &MUTED, &SMALL, &LINK, &WARN];
 
 impl Role {
-    /// `class="…" ` plus the inline light declaration, e.g. `color:#1f2937;`, for one element.
+    /// The inline light declaration, e.g. `color:#1f2937;` (the class carries the dark one).
     pub fn inline(&self) -> String {
         format!("{}:{};", self.prop, self.light)
     }

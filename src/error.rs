@@ -35,6 +35,11 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// Standard output was closed by its reader (`trendd status | head`): the command ends quietly,
+    /// with exit status 0.
+    #[error("standard output was closed")]
+    OutputClosed,
+
     #[error("{0}")]
     Other(String),
 }

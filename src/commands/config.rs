@@ -13,14 +13,14 @@ pub fn config_check(cfg: &Config, path: Option<&Path>) -> Result<i32> {
         .unwrap_or_else(|| "built-in defaults".into());
     let text =
         toml::to_string(cfg).map_err(|e| Error::Other(format!("printing the config: {e}")))?;
-    println!("# effective config from {origin} (valid)\n{text}");
-    eprintln!(
+    super::output::println(&format!("# effective config from {origin} (valid)\n{text}"))?;
+    super::output::eprintln(&format!(
         "config ok: {origin}: {} sources ({} enabled), {} delivery channel(s), timezone {}",
         cfg.sources.len(),
         cfg.sources.iter().filter(|s| s.enabled()).count(),
         cfg.delivers.len(),
         cfg.timezone()
-    );
+    ));
     Ok(0)
 }
 
@@ -74,11 +74,11 @@ pub fn import_opml(cfg: &Config, path: Option<&Path>, opml: &Path) -> Result<i32
     }
     std::fs::write(&target, body)
         .map_err(|e| Error::io(format!("writing {}", target.display()), e))?;
-    println!(
+    super::output::println(&format!(
         "added {added} of {} feeds to {}",
         feeds.len(),
         target.display()
-    );
+    ))?;
     Ok(0)
 }
 
@@ -113,6 +113,6 @@ pub fn export_opml(cfg: &Config) -> Result<i32> {
             _ => None,
         })
         .collect();
-    print!("{}", to_opml(&feeds));
+    super::output::print(&to_opml(&feeds))?;
     Ok(0)
 }

@@ -1,5 +1,6 @@
 //! `trendd status`: source health and validators, recent digests and their delivery states.
 
+use super::output::{self, one_line, Page};
 use crate::error::Result;
 use crate::pipeline::App;
 use crate::sources::{self, PlanContext};
@@ -12,28 +13,29 @@ fn when(t: Option<DateTime<Utc>>) -> String {
 }
 
 pub fn status(app: &App) -> Result<i32> {
-    println!("state: {}", app.store.path().display());
-    println!("items: {}", app.store.item_count());
-    println!("\nsources:");
+    let mut o = Page::default();
+    o.line(format!("state: {}", app.store.path().display()));
+    o.line(format!("items: {}", app.store.item_count()));
+    o.line(format!("\nsources:"));
     let mut health = app.store.source_statuses()?;
     for cfg in &app.config.sources {
         let st = health.remove(cfg.name()).unwrap_or_default();
         let state = if !cfg.enabled() {
             "disabled".to_string()
         } else if let Some(e) = &st.last_error {
-            format!("FAILING since {}: {e}", when(st.failing_since))
+            format!("FAILING since {}: {}", when(st.failing_since), one_line(e))
         } else if st.last_success.is_some() {
             "ok".into()
         } else {
             "not fetched yet".into()
         };
-        println!(
+        o.line(format!(
             "  {} ({}): last success {}; {}",
             cfg.name(),
             cfg.kind(),
             when(st.last_success),
             state
-        );
+        ));
         let src = sources::build(cfg);
         for req in src.plan(&PlanContext {
             now: Utc::now(),
@@ -41,31 +43,31 @@ pub fn status(app: &App) -> Result<i32> {
         }) {
             if let Some(h) = app.store.http_state(&req.url)? {
                 let v = &h.validators;
-                println!(
+                o.line(format!(
                     "    {}: HTTP {} at {}; etag {}; last-modified {}",
                     req.url,
                     h.last_status
                         .map(|s| s.to_string())
                         .unwrap_or_else(|| "-".into()),
                     when(h.last_fetch),
-                    v.etag.as_deref().unwrap_or("-"),
-                    v.last_modified.as_deref().unwrap_or("-")
-                );
+                    one_line(v.etag.as_deref().unwrap_or("-")),
+                    one_line(v.last_modified.as_deref().unwrap_or("-"))
+                ));
             }
         }
     }
-    println!("\ndigests:");
+    o.line(format!("\ndigests:"));
     let recent = app.store.recent_digests(7)?;
     if recent.is_empty() {
-        println!("  none yet");
+        o.line(format!("  none yet"));
     }
     for d in recent {
-        println!(
+        o.line(format!(
             "  {}: {} items, composed {}",
             d.date,
             d.keys.len(),
             when(Some(d.composed_at))
-        );
+        ));
         for (target, st) in &d.channels {
             let state = match st.state {
                 DeliveryState::Sent => format!("sent {}", when(Some(st.updated))),
@@ -73,11 +75,12 @@ pub fn status(app: &App) -> Result<i32> {
                 DeliveryState::Failed => format!(
                     "FAILED ({} attempts): {}",
                     st.attempts,
-                    st.last_error.as_deref().unwrap_or("?")
+                    one_line(st.last_error.as_deref().unwrap_or("?"))
                 ),
             };
-            println!("    {target}: {state}");
+            o.line(format!("    {target}: {state}"));
         }
     }
+    output::print(&o.0)?;
     Ok(0)
 }

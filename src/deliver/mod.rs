@@ -56,14 +56,38 @@ pub fn build_channels(
 ) -> crate::Result<Vec<Box<dyn Channel>>> {
     cfg.delivers
         .iter()
-        .map(|d| -> crate::Result<Box<dyn Channel>> {
-            Ok(match d {
-                DeliverConfig::Email(c) => Box::new(EmailChannel::new(d.name(), c.clone())?),
-                DeliverConfig::Slack(c) => {
-                    Box::new(SlackChannel::new(d.name(), c.clone(), http.clone()))
-                }
-                DeliverConfig::File(c) => Box::new(FileChannel::new(d.name(), c, state_dir)),
-            })
-        })
+        .map(|d| build_one(d, state_dir, http))
         .collect()
+}
+
+fn build_one(
+    d: &DeliverConfig,
+    state_dir: &Path,
+    http: &crate::http::HttpClient,
+) -> crate::Result<Box<dyn Channel>> {
+    Ok(match d {
+        DeliverConfig::Email(c) => Box::new(EmailChannel::new(d.name(), c.clone())?),
+        DeliverConfig::Slack(c) => Box::new(SlackChannel::new(d.name(), c.clone(), http.clone())),
+        DeliverConfig::File(c) => Box::new(FileChannel::new(d.name(), c, state_dir)),
+    })
+}
+
+/// Like [`build_channels`], but a channel that cannot be built is set aside with its reason
+/// (`(name, "name: why")`) instead of stopping the others.
+pub fn build_each(
+    cfg: &Config,
+    state_dir: &Path,
+    http: &crate::http::HttpClient,
+) -> (Vec<Box<dyn Channel>>, Vec<(String, String)>) {
+    let (mut built, mut failed) = (Vec::new(), Vec::new());
+    for d in &cfg.delivers {
+        match build_one(d, state_dir, http) {
+            Ok(ch) => built.push(ch),
+            Err(e) => {
+                tracing::error!(channel = %d.name(), "cannot set up the channel: {e}");
+                failed.push((d.name(), format!("{}: {e}", d.name())));
+            }
+        }
+    }
+    (built, failed)
 }

@@ -103,8 +103,7 @@ pub fn summarize(input: Option<&std::path::Path>, output: Option<&std::path::Pat
             text("title").as_deref(),
             &text("abstract").unwrap_or_default(),
         );
-        writeln!(writer, "{}", json!({"id": id, "tldr": tldr}))
-            .map_err(summary_write_error)?;
+        writeln!(writer, "{}", json!({"id": id, "tldr": tldr})).map_err(summary_write_error)?;
     }
     writer.flush().map_err(summary_write_error)?;
     Ok(0)

@@ -143,7 +143,10 @@ pub async fn digest(app: &App, opts: DigestOptions, quiet: bool) -> Result<i32> 
         }
     }
     for (target, why) in &rep.failed {
-        output::eprintln(&format!("delivery failed: {target}: {}", output::one_line(why)));
+        output::eprintln(&format!(
+            "delivery failed: {target}: {}",
+            output::one_line(why)
+        ));
     }
     let code = if rep.failed.is_empty() {
         0

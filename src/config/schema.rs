@@ -429,7 +429,7 @@ impl Config {
                 DeliverConfig::File(_) => {}
             }
         }
-        Ok(())
+        super::checks::check(self)
     }
 
     /// The configured time zone, else the system's, else UTC.

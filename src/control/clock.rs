@@ -37,7 +37,10 @@ mod tests {
     fn a_clock_before_the_build_is_named_wrong() {
         let epoch = DateTime::<Utc>::UNIX_EPOCH;
         let w = check(epoch).expect("1970 is before any build of trendd");
-        assert!(w.contains("1970-01-01") && w.contains("clock is wrong"), "{w}");
+        assert!(
+            w.contains("1970-01-01") && w.contains("clock is wrong"),
+            "{w}"
+        );
         assert!(check(Utc::now()).is_none());
         assert_eq!(plausible(epoch), build_time());
         let later = build_time() + chrono::Duration::days(3);

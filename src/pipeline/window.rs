@@ -11,7 +11,11 @@ use std::collections::HashSet;
 
 /// The last instant of `date` in the configured time zone.
 pub fn end_of(app: &App, date: NaiveDate) -> DateTime<Utc> {
-    let next = date.succ_opt().unwrap_or(date).and_hms_opt(0, 0, 0).expect("midnight");
+    let next = date
+        .succ_opt()
+        .unwrap_or(date)
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight");
     let tz = app.config.timezone();
     let start_next = tz
         .from_local_datetime(&next)
@@ -92,8 +96,8 @@ fn dated_keys(app: &App, from: NaiveDate, to: NaiveDate) -> Result<Vec<String>> 
             let Some((day, key)) = k.split_once('\0') else {
                 continue;
             };
-            let in_range = NaiveDate::parse_from_str(day, "%Y-%m-%d")
-                .is_ok_and(|d| d >= from && d <= to);
+            let in_range =
+                NaiveDate::parse_from_str(day, "%Y-%m-%d").is_ok_and(|d| d >= from && d <= to);
             if in_range {
                 out.push(key.to_string());
             }

@@ -45,7 +45,7 @@ pub fn status(app: &App) -> Result<i32> {
                 let v = &h.validators;
                 o.line(format!(
                     "    {}: HTTP {} at {}; etag {}; last-modified {}",
-                    req.url,
+                    crate::http::guard::without_credentials(&req.url),
                     h.last_status
                         .map(|s| s.to_string())
                         .unwrap_or_else(|| "-".into()),

@@ -3,9 +3,10 @@
 //! Each channel (`email`, `slack`, `file`) names its ledger targets; [`deliver`] walks them and moves
 //! each target's state in the digest record pending → sent | failed, flushing the store before and
 //! after every send. A target already `Sent` is never sent again unless forced. The one window no
-//! protocol closes — the server accepted the message and the process died before recording it — is the
-//! few milliseconds between the server's reply and the flush; a mail copy sent again then carries the
-//! same `Message-ID`, so mail clients fold it.
+//! protocol closes — the server accepted the message and the process died before recording it — lasts
+//! from the end of the message's data until the record is flushed: as long as the SMTP server takes to
+//! answer DATA, which a slow relay stretches to seconds; a mail copy sent again then carries the same
+//! `Message-ID`, so mail clients fold it.
 
 mod email;
 mod file;

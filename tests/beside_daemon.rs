@@ -28,7 +28,10 @@ fn every_command_works_beside_the_running_daemon_and_the_digest_goes_out_once() 
     let now = Utc::now();
     env.write_feed(&[
         ("Retrieval for code generation", now - Duration::hours(1)),
-        ("Quantum error correction with transformers", now - Duration::hours(2)),
+        (
+            "Quantum error correction with transformers",
+            now - Duration::hours(2),
+        ),
     ]);
     let log = env.dir.path().join("daemon.log");
     let child = env
@@ -42,8 +45,16 @@ fn every_command_works_beside_the_running_daemon_and_the_digest_goes_out_once() 
     let log_text = || std::fs::read_to_string(&log).unwrap_or_default();
     let deadline = Instant::now() + std::time::Duration::from_secs(60);
     while !log_text().contains("trendd running") {
-        assert!(Instant::now() < deadline, "the daemon did not start:\n{}", log_text());
-        assert!(daemon.0.try_wait().unwrap().is_none(), "the daemon exited:\n{}", log_text());
+        assert!(
+            Instant::now() < deadline,
+            "the daemon did not start:\n{}",
+            log_text()
+        );
+        assert!(
+            daemon.0.try_wait().unwrap().is_none(),
+            "the daemon exited:\n{}",
+            log_text()
+        );
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 
@@ -69,7 +80,11 @@ fn every_command_works_beside_the_running_daemon_and_the_digest_goes_out_once() 
     }
     // Let the daemon's 2-second schedule fire a few more times.
     std::thread::sleep(std::time::Duration::from_secs(5));
-    assert!(daemon.0.try_wait().unwrap().is_none(), "the daemon exited:\n{}", log_text());
+    assert!(
+        daemon.0.try_wait().unwrap().is_none(),
+        "the daemon exited:\n{}",
+        log_text()
+    );
     // SAFETY: kill(2) on our own child.
     unsafe { libc::kill(daemon.0.id() as libc::pid_t, libc::SIGTERM) };
     let _ = daemon.0.wait();
@@ -81,5 +96,7 @@ fn every_command_works_beside_the_running_daemon_and_the_digest_goes_out_once() 
         cli_delivered + daemon_delivered,
         log_text()
     );
-    assert!(env.digest_json(&support_rel::today()).contains("code generation"));
+    assert!(env
+        .digest_json(&support_rel::today())
+        .contains("code generation"));
 }

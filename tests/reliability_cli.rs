@@ -18,8 +18,14 @@ fn a_digest_for_a_past_date_takes_no_later_items_and_a_future_date_is_refused() 
     let env = Env::new("");
     let now = Utc::now();
     env.write_feed(&[
-        ("Sparse attention for protein folding", now - Duration::hours(1)),
-        ("Robot grasping from a single video", now - Duration::hours(2)),
+        (
+            "Sparse attention for protein folding",
+            now - Duration::hours(1),
+        ),
+        (
+            "Robot grasping from a single video",
+            now - Duration::hours(2),
+        ),
     ]);
     let o = env.run(&["fetch"]);
     assert!(o.status.success(), "{}", both(&o));
@@ -63,7 +69,10 @@ fn items_fetched_while_the_clock_said_1970_are_still_delivered() {
     }
     let env = Env::new("");
     let now = Utc::now();
-    env.write_feed(&[("Diffusion models for weather forecasting", now - Duration::hours(3))]);
+    env.write_feed(&[(
+        "Diffusion models for weather forecasting",
+        now - Duration::hours(3),
+    )]);
     let bin = support_rel::bin();
     let o = std::process::Command::new("faketime")
         .arg("1970-01-02 00:00:00")
@@ -136,7 +145,12 @@ fn waits_for(env: &Env, args: &[&str], lock: std::fs::File, needle: &str) -> std
     );
     drop(lock);
     let mut out = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
     let status = child.wait().unwrap();
     std::process::Output {
         status,
@@ -148,9 +162,17 @@ fn waits_for(env: &Env, args: &[&str], lock: std::fs::File, needle: &str) -> std
 #[test]
 fn a_digest_and_a_fetch_wait_for_the_job_that_holds_their_lock() {
     let env = Env::new("");
-    env.write_feed(&[("Graph networks for traffic", Utc::now() - Duration::hours(1))]);
+    env.write_feed(&[(
+        "Graph networks for traffic",
+        Utc::now() - Duration::hours(1),
+    )]);
     let lock = hold_lock(&env, "fetch.lock", "daemon");
-    let o = waits_for(&env, &["fetch"], lock, "the daemon (pid 4242) is fetching; waiting");
+    let o = waits_for(
+        &env,
+        &["fetch"],
+        lock,
+        "the daemon (pid 4242) is fetching; waiting",
+    );
     assert!(o.status.success(), "{}", both(&o));
     assert!(text(&o.stdout).contains("blog: new 1"), "{}", both(&o));
 
@@ -199,12 +221,28 @@ fn a_closed_pipe_ends_quietly_and_a_full_disk_is_an_error_never_a_panic() {
     let env = Env::new("");
     env.write_feed(&[("Tokenizers for genomics", Utc::now() - Duration::hours(1))]);
     assert!(env.run(&["fetch"]).status.success());
-    for args in [&["status"][..], &["items"], &["items", "--json"], &["config", "check"], &["fetch"]] {
+    for args in [
+        &["status"][..],
+        &["items"],
+        &["items", "--json"],
+        &["config", "check"],
+        &["fetch"],
+    ] {
         let o = env.cmd(args).stdout(closed_pipe()).output().unwrap();
-        assert_eq!(o.status.code(), Some(0), "{args:?} into a closed pipe:\n{}", both(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{args:?} into a closed pipe:\n{}",
+            both(&o)
+        );
         assert!(!text(&o.stderr).contains("panicked"), "{}", both(&o));
         let o = env.cmd(args).stdout(dev_full()).output().unwrap();
-        assert_eq!(o.status.code(), Some(1), "{args:?} > /dev/full:\n{}", both(&o));
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{args:?} > /dev/full:\n{}",
+            both(&o)
+        );
         let err = text(&o.stderr);
         assert!(
             err.contains("writing to standard output") && !err.contains("panicked"),
@@ -312,6 +350,9 @@ fn one_failing_channel_never_stops_another() {
         .unwrap();
     assert_eq!(o.status.code(), Some(3), "{}", both(&o));
     let err = text(&o.stderr);
-    assert!(err.contains("delivered: file") && err.contains("delivery failed: slack"), "{err}");
+    assert!(
+        err.contains("delivered: file") && err.contains("delivery failed: slack"),
+        "{err}"
+    );
     assert!(env.digest_json(&today()).contains("Sign language"));
 }

@@ -72,7 +72,11 @@ async fn a_public_feed_may_not_redirect_to_loopback_and_credentials_are_never_sh
         "the error does not name the refused URL:\n{}",
         both(&o)
     );
-    assert!(out.contains("redirect to http://localhost:"), "{}", both(&o));
+    assert!(
+        out.contains("redirect to http://localhost:"),
+        "{}",
+        both(&o)
+    );
     let mut status = env.cmd(&["status"]);
     status.env("HTTP_PROXY", &proxy);
     let st = run(status).await;
@@ -116,7 +120,12 @@ async fn text_from_servers_cannot_drive_the_terminal() {
         ),
     )
     .unwrap();
-    for args in [&["fetch"][..], &["status"], &["items"], &["fetch", "--source", "arxiv"]] {
+    for args in [
+        &["fetch"][..],
+        &["status"],
+        &["items"],
+        &["fetch", "--source", "arxiv"],
+    ] {
         let o = run(env.cmd(args)).await;
         let (out, err) = (text(&o.stdout), text(&o.stderr));
         assert!(
@@ -125,10 +134,16 @@ async fn text_from_servers_cannot_drive_the_terminal() {
         );
         assert!(!err.contains("panicked"), "{}", both(&o));
         if args == ["status"] {
-            assert!(out.contains("bad query"), "status does not show the error:\n{out}");
+            assert!(
+                out.contains("bad query"),
+                "status does not show the error:\n{out}"
+            );
         }
         if args == ["items"] {
-            assert!(out.contains("Paper ]0;pwned"), "items lost the title:\n{out}");
+            assert!(
+                out.contains("Paper ]0;pwned"),
+                "items lost the title:\n{out}"
+            );
         }
     }
 }
@@ -143,7 +158,10 @@ async fn an_echoed_webhook_url_reaches_no_log_line_and_no_stored_receipt() {
     // (the reply becomes the stored receipt).
     let server = serve(|req, mut sock| async move {
         let (status, body) = match req.n {
-            0 => ("500 Internal Server Error", format!("no_service for {}", req.path)),
+            0 => (
+                "500 Internal Server Error",
+                format!("no_service for {}", req.path),
+            ),
             _ => ("200 OK", format!("ok {}", req.path)),
         };
         reply(&mut sock, status, &[], body.as_bytes()).await;
@@ -155,7 +173,8 @@ async fn an_echoed_webhook_url_reaches_no_log_line_and_no_stored_receipt() {
     );
     env.write_feed(&[("Speech recognition on device", chrono::Utc::now())]);
     let mut cmd = env.cmd(&["-vv", "digest", "--now"]);
-    cmd.env("TRENDD_TEST_ECHO_WEBHOOK", &hook).env("RUST_LOG", "trace");
+    cmd.env("TRENDD_TEST_ECHO_WEBHOOK", &hook)
+        .env("RUST_LOG", "trace");
     let o = run(cmd).await;
     assert!(o.status.success(), "{}", both(&o));
     assert_eq!(server.count(), 2, "the webhook was not retried once");
@@ -165,6 +184,18 @@ async fn an_echoed_webhook_url_reaches_no_log_line_and_no_stored_receipt() {
             panic!("the webhook's secret is in the output:\n{line}");
         }
     }
+    // The stored receipt, as `status` shows it, and the store's files themselves.
+    let st = run(env.cmd(&["status"])).await;
+    let shown = text(&st.stdout);
+    assert!(
+        shown.contains("slack: sent") && shown.contains("HTTP 200 ok"),
+        "{}",
+        both(&st)
+    );
+    assert!(
+        !shown.contains("xyzWebhookToken9931"),
+        "a receipt quotes the webhook:\n{shown}"
+    );
     assert!(
         !tree_contains(&env.state, b"xyzWebhookToken9931"),
         "the state directory stores the webhook's token (a receipt quoting it)"

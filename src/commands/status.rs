@@ -12,6 +12,15 @@ fn when(t: Option<DateTime<Utc>>) -> String {
         .unwrap_or_else(|| "never".into())
 }
 
+/// A channel's receipt (the server's reply, the path written) on one short line.
+fn receipt(r: &str) -> String {
+    let r = one_line(r);
+    if r.chars().count() <= 100 {
+        return r;
+    }
+    format!("{}…", r.chars().take(100).collect::<String>())
+}
+
 pub fn status(app: &App) -> Result<i32> {
     let mut o = Page::default();
     o.line(format!("state: {}", app.store.path().display()));
@@ -70,7 +79,10 @@ pub fn status(app: &App) -> Result<i32> {
         ));
         for (target, st) in &d.channels {
             let state = match st.state {
-                DeliveryState::Sent => format!("sent {}", when(Some(st.updated))),
+                DeliveryState::Sent => match st.receipt.as_deref().filter(|r| !r.is_empty()) {
+                    Some(r) => format!("sent {}: {}", when(Some(st.updated)), receipt(r)),
+                    None => format!("sent {}", when(Some(st.updated))),
+                },
                 DeliveryState::Pending => format!("pending since {}", when(Some(st.updated))),
                 DeliveryState::Failed => format!(
                     "FAILED ({} attempts): {}",

@@ -106,7 +106,10 @@ mod tests {
         let hook = Secret::new("https://hooks.example/services/T0AB/B0CD/zzTokenSecret42");
         let echoed = "no_service: /services/T0AB/B0CD/zzTokenSecret42 (token zzTokenSecret42)";
         let clean = hook.scrub_url(echoed);
-        assert!(!clean.contains("zzTokenSecret42") && !clean.contains("/services/T0AB"), "{clean}");
+        assert!(
+            !clean.contains("zzTokenSecret42") && !clean.contains("/services/T0AB"),
+            "{clean}"
+        );
     }
 
     #[test]

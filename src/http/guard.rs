@@ -48,8 +48,14 @@ fn local_v4(v4: Ipv4Addr) -> bool {
 async fn local_addresses(url: &url::Url) -> Vec<IpAddr> {
     let port = url.port_or_known_default().unwrap_or(80);
     match url.host() {
-        Some(url::Host::Ipv4(a)) => [IpAddr::V4(a)].into_iter().filter(|a| is_local_ip(*a)).collect(),
-        Some(url::Host::Ipv6(a)) => [IpAddr::V6(a)].into_iter().filter(|a| is_local_ip(*a)).collect(),
+        Some(url::Host::Ipv4(a)) => [IpAddr::V4(a)]
+            .into_iter()
+            .filter(|a| is_local_ip(*a))
+            .collect(),
+        Some(url::Host::Ipv6(a)) => [IpAddr::V6(a)]
+            .into_iter()
+            .filter(|a| is_local_ip(*a))
+            .collect(),
         Some(url::Host::Domain(name)) => match tokio::net::lookup_host((name, port)).await {
             Ok(addrs) => addrs.map(|a| a.ip()).filter(|a| is_local_ip(*a)).collect(),
             Err(_) => Vec::new(),
@@ -108,8 +114,19 @@ mod tests {
     #[test]
     fn local_ranges_are_local_and_public_ones_are_not() {
         for a in [
-            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "224.0.0.1",
-            "0.0.0.0", "100.64.0.1", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "ff02::1",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "224.0.0.1",
+            "0.0.0.0",
+            "100.64.0.1",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "::ffff:127.0.0.1",
+            "ff02::1",
         ] {
             assert!(is_local_ip(a.parse().unwrap()), "{a}");
         }
@@ -122,17 +139,29 @@ mod tests {
     fn credentials_are_never_shown() {
         let s = without_credentials("https://user:hunter2@feeds.example.org/rss?x=1");
         assert_eq!(s, "https://feeds.example.org/rss?x=1");
-        assert_eq!(without_credentials("http://a.example/"), "http://a.example/");
+        assert_eq!(
+            without_credentials("http://a.example/"),
+            "http://a.example/"
+        );
     }
 
     #[tokio::test(flavor = "current_thread")]
     async fn a_public_origin_may_not_redirect_to_loopback() {
         let public: url::Url = "http://93.184.215.14/feed".parse().unwrap();
         let mut cache = None;
-        for to in ["http://127.0.0.1:9/admin", "http://[::1]/x", "http://localhost:9/admin"] {
+        for to in [
+            "http://127.0.0.1:9/admin",
+            "http://[::1]/x",
+            "http://localhost:9/admin",
+        ] {
             let next: url::Url = to.parse().unwrap();
-            let e = check_redirect(&public, &next, &mut cache).await.unwrap_err();
-            assert!(e.contains("refused") && e.contains(next.host_str().unwrap()), "{e}");
+            let e = check_redirect(&public, &next, &mut cache)
+                .await
+                .unwrap_err();
+            assert!(
+                e.contains("refused") && e.contains(next.host_str().unwrap()),
+                "{e}"
+            );
         }
         let lan: url::Url = "http://192.168.1.5/feed".parse().unwrap();
         let next: url::Url = "http://127.0.0.1/x".parse().unwrap();

@@ -296,14 +296,18 @@ impl HttpClient {
         let mut same_origin = true;
         let mut origin_local = None;
         loop {
-            let hop = self.exchange(req, &url, same_origin).await.map_err(|mut f| {
-                // Name the URL that failed, not only the one first asked for.
-                if visited.len() > 1 {
-                    f.err.message = format!("{} (redirected from {})", f.err.message, req.shown);
-                    f.err.url = guard::without_credentials(url.as_str());
-                }
-                f
-            })?;
+            let hop = self
+                .exchange(req, &url, same_origin)
+                .await
+                .map_err(|mut f| {
+                    // Name the URL that failed, not only the one first asked for.
+                    if visited.len() > 1 {
+                        f.err.message =
+                            format!("{} (redirected from {})", f.err.message, req.shown);
+                        f.err.url = guard::without_credentials(url.as_str());
+                    }
+                    f
+                })?;
             let location = match hop {
                 Hop::Done(done) => return Ok(done),
                 Hop::Redirect(location) => location,

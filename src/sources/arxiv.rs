@@ -254,7 +254,10 @@ Abstract: We propose a thing. It works.</description>
             <item><title>Hiring</title><link>https://blog.example/posts/hiring</link></item>
             </channel></rss>"#;
         let e = parse(blog).unwrap_err();
-        assert!(e.contains("not an arXiv listing") && e.contains("2 entries"), "{e}");
+        assert!(
+            e.contains("not an arXiv listing") && e.contains("2 entries"),
+            "{e}"
+        );
     }
 
     #[test]

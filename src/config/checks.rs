@@ -105,12 +105,6 @@ fn digest_numbers(cfg: &Config) -> Check {
             ),
         );
     }
-    if d.max_age_days > 36_500 {
-        return bad(
-            "digest.max_age_days",
-            "must be at most 36500 (a hundred years)".into(),
-        );
-    }
     Ok(())
 }
 

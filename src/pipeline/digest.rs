@@ -113,7 +113,7 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
     let cfg = &app.config.digest;
     let now = Utc::now();
     let end_of_day = window::end_of(app, date);
-    let mut items = window::candidates(app, date, cfg.max_age_days, now)?;
+    let mut items = window::candidates(app, date, cfg.max_age_days)?;
     let summarizer = Extractive;
     for it in items.iter_mut() {
         if ensure_summary(it, &summarizer) && save {

@@ -43,16 +43,11 @@ pub fn dated_key(day: NaiveDate, key: &str) -> String {
     format!("{day}\0{key}")
 }
 
-/// The candidates for the digest of `date`: first seen in the window or dated in it, dated no later
-/// than the day and first seen no later than it, never sent before, with a title. A first-seen time
-/// after `now` was written by a clock running ahead and says nothing about the item, so only its own
-/// date counts then.
-pub fn candidates(
-    app: &App,
-    date: NaiveDate,
-    max_age_days: u32,
-    now: DateTime<Utc>,
-) -> Result<Vec<Item>> {
+/// The candidates for the digest of `date`: first seen in the window or dated in it, dated (by their
+/// own date, else first-seen) no later than the day, never sent before, with a title. An item first
+/// seen after the day but dated before it belongs to the day (a past digest composed late, from
+/// what was fetched since, still shows that day's papers).
+pub fn candidates(app: &App, date: NaiveDate, max_age_days: u32) -> Result<Vec<Item>> {
     let end = end_of(app, date);
     let cutoff = end - Duration::days(max_age_days.min(100_000) as i64);
     let window_start = cutoff.max(DateTime::<Utc>::UNIX_EPOCH);
@@ -72,8 +67,7 @@ pub fn candidates(
     let mut out = Vec::with_capacity(found.len());
     for it in found {
         let own = it.date();
-        let seen_ok = it.first_seen <= end || it.first_seen > now;
-        if own < cutoff || own > end || !seen_ok || it.title.trim().is_empty() {
+        if own < cutoff || own > end || it.title.trim().is_empty() {
             continue;
         }
         if app.store.sent_on(&it.key)?.is_some() {

@@ -96,6 +96,7 @@ pub struct DigestReport {
 
 mod digest;
 mod fetch;
+pub mod reach;
 pub mod window;
 
 pub use digest::{compose_digest, run_digest};

@@ -20,7 +20,6 @@ impl Drop for Daemon {
 }
 
 #[test]
-#[ignore = "needs the shared store"]
 fn every_command_works_beside_the_running_daemon_and_the_digest_goes_out_once() {
     let env = Env::new(
         "\n[schedule]\nfetch = \"0 0 0 1 1 *\"\ndigest = \"*/2 * * * * *\"\ncatch_up = true\n",

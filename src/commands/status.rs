@@ -22,6 +22,8 @@ fn receipt(r: &str) -> String {
 }
 
 pub fn status(app: &App) -> Result<i32> {
+    // Everything is read before anything is printed: a store that fails half-way (damage) gives
+    // one error, not half a report.
     let mut o = Page::default();
     o.line(format!("state: {}", app.store.path().display()));
     o.line(format!("items: {}", app.store.item_count()));

@@ -117,6 +117,8 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> R
             }
         }
     }
+    // A damaged store is the whole command's error, not one source's.
+    app.store.ensure_sound()?;
     // The own-date index in one write for the whole fetch: an item missing from it is still found
     // by its first-seen time.
     let dated = std::mem::take(&mut *lock(&dated));
@@ -249,21 +251,30 @@ async fn fetch_source(
             }
         };
         let mut stored_all = true;
-        for entry in &parsed.entries {
-            let Some(id) = identify(entry) else { continue };
-            match app.store.upsert(&name, src.kind(), entry, &id, now) {
-                Ok(Upsert::New) => {
-                    counts.new += 1;
-                    if let Some(p) = entry.published {
-                        lock(dated).push((window::dated_key(p.date_naive(), &id.key), 0));
+        let ids: Vec<_> = parsed
+            .entries
+            .iter()
+            .filter_map(|e| identify(e).map(|id| (e, id)))
+            .collect();
+        // One transaction per response: all of its entries are stored, or none.
+        match app.store.upsert_many(&name, src.kind(), &ids, now) {
+            Ok(outcomes) => {
+                for (o, (entry, id)) in outcomes.into_iter().zip(&ids) {
+                    match o {
+                        Upsert::New => {
+                            counts.new += 1;
+                            if let Some(p) = entry.published {
+                                lock(dated).push((window::dated_key(p.date_naive(), &id.key), 0));
+                            }
+                        }
+                        Upsert::Merged => counts.merged += 1,
+                        Upsert::Unchanged => counts.unchanged += 1,
                     }
                 }
-                Ok(Upsert::Merged) => counts.merged += 1,
-                Ok(Upsert::Unchanged) => counts.unchanged += 1,
-                Err(e) => {
-                    stored_all = false;
-                    errors.push(e.to_string());
-                }
+            }
+            Err(e) => {
+                stored_all = false;
+                errors.push(e.to_string());
             }
         }
         // Validators are kept only once the body is stored, so a failed body is asked for again.

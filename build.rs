@@ -7,9 +7,13 @@
 //! `#[cfg_attr(shared_missing, ignore = "needs ../shared …")]`, so `cargo test` counts them as
 //! ignored, with the reason, instead of passing them silently. Under `CI=true` they always run and
 //! fail loudly when `../shared` is missing.
+//!
+//! And it stamps the build time (`SOURCE_DATE_EPOCH` when set, for reproducible builds): a system
+//! clock before it is certainly wrong, and trendd says so instead of dating items in 1970.
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
     println!("cargo::rustc-check-cfg=cfg(shared_missing)");
     println!("cargo:rerun-if-env-changed=CI");
     // A missing path counts as changed on every build, so the cfg follows ../shared appearing.
@@ -25,4 +29,14 @@ fn main() {
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
         println!("cargo:rustc-link-arg-bins=-no-pie");
     }
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0)
+        });
+    println!("cargo:rustc-env=TRENDD_BUILD_EPOCH={secs}");
 }

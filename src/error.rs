@@ -36,6 +36,11 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// Standard output was closed by its reader (`trendd status | head`): the command ends quietly,
+    /// with exit status 0.
+    #[error("standard output was closed")]
+    OutputClosed,
+
     /// No source answered and there is nothing new to send: no digest is composed for the day, so
     /// the next run that reaches a source can send the real one.
     #[error("{0}")]

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod compose;
 pub mod config;
+pub mod control;
 pub mod daemon;
 pub mod deliver;
 pub mod error;

@@ -64,6 +64,15 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Store(StoreCommand::Recover) => return Ok(commands::store_recover(&state_dir)?),
         _ => {}
     }
+    trendd::control::lock::set_role(match &cli.command {
+        Command::Run => "daemon",
+        Command::Digest(_) => "digest",
+        Command::Fetch { .. } => "fetch",
+        _ => "",
+    });
+    if let Some(warning) = trendd::control::clock::check(chrono::Utc::now()) {
+        tracing::warn!("{warning}");
+    }
     let store = store::Store::open(&state_dir)
         .with_context(|| format!("opening the store in {}", state_dir.display()))?;
     let app = pipeline::App::new(loaded.config, loaded.path, state_dir, store)?;
@@ -96,6 +105,22 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     Ok(code)
 }
 
+/// The error and its causes, each said once (a typed error often quotes its source already).
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if out.contains(&part) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&part);
+    }
+    out
+}
+
 fn main() {
     let cli = Cli::parse();
     init_logging(&cli);
@@ -105,8 +130,10 @@ fn main() {
         .expect("tokio runtime");
     let code = match rt.block_on(run(cli)) {
         Ok(c) => c,
+        // A reader that closed the pipe (`trendd status | head`) has all it wanted.
+        Err(e) if matches!(e.downcast_ref(), Some(trendd::Error::OutputClosed)) => 0,
         Err(e) => {
-            eprintln!("trendd: error: {e:#}");
+            commands::output::eprintln(&format!("trendd: error: {}", message(&e)));
             1
         }
     };

@@ -26,15 +26,17 @@ pub fn config_check(cfg: &Config, path: Option<&Path>, state_dir: &Path) -> Resu
     let effective = crate::config::effective(cfg, state_dir);
     let printed = toml::to_string(&effective)
         .map_err(|e| Error::Other(format!("printing the config: {e}")))?;
-    println!("# effective config from {origin} (valid)\n{printed}");
-    eprintln!(
+    super::output::println(&format!(
+        "# effective config from {origin} (valid)\n{printed}"
+    ))?;
+    super::output::eprintln(&format!(
         "config ok: {origin}: {} sources ({} enabled), {} delivery channel(s), timezone {}, state dir {}",
         cfg.sources.len(),
         cfg.sources.iter().filter(|s| s.enabled()).count(),
         cfg.delivers.len(),
         cfg.timezone(),
         state_dir.display()
-    );
+    ));
     Ok(0)
 }
 
@@ -95,11 +97,11 @@ pub fn import_opml(cfg: &Config, path: Option<&Path>, opml: &Path) -> Result<i32
     }
     std::fs::write(&target, body)
         .map_err(|e| Error::io(format!("writing {}", target.display()), e))?;
-    println!(
+    super::output::println(&format!(
         "added {added} of {} feeds to {}",
         feeds.len(),
         target.display()
-    );
+    ))?;
     Ok(0)
 }
 
@@ -134,6 +136,6 @@ pub fn export_opml(cfg: &Config) -> Result<i32> {
             _ => None,
         })
         .collect();
-    print!("{}", to_opml(&feeds));
+    super::output::print(&to_opml(&feeds))?;
     Ok(0)
 }

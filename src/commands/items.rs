@@ -1,5 +1,6 @@
 //! `trendd items` and `trendd summarize`.
 
+use super::output::{one_line, Lines};
 use crate::error::{Error, Result};
 use crate::model::Item;
 use crate::pipeline::App;
@@ -25,8 +26,7 @@ fn item_json(it: &Item) -> Value {
 
 /// `trendd items [--json] [--since D]`.
 pub fn items(app: &App, as_json: bool, since: Option<chrono::NaiveDate>) -> Result<i32> {
-    let out = std::io::stdout();
-    let mut out = std::io::BufWriter::new(out.lock());
+    let mut out = Lines::new();
     let list: Box<dyn Iterator<Item = Result<Item>>> = match since {
         Some(d) => Box::new(
             app.store
@@ -56,14 +56,13 @@ pub fn items(app: &App, as_json: bool, since: Option<chrono::NaiveDate>) -> Resu
                 "{}  {}  [{}]  {}",
                 it.first_seen.format("%Y-%m-%d"),
                 id,
-                srcs.join(","),
-                it.title
+                one_line(&srcs.join(",")),
+                one_line(&it.title)
             )
         };
-        if writeln!(out, "{line}").is_err() {
-            break; // a closed pipe (e.g. `| head`) is not an error
-        }
+        out.line(&line)?;
     }
+    out.finish()?;
     Ok(0)
 }
 
@@ -109,11 +108,16 @@ pub fn summarize(input: Option<&std::path::Path>, output: Option<&std::path::Pat
             text("title").as_deref(),
             &text("abstract").unwrap_or_default(),
         );
-        writeln!(writer, "{}", json!({"id": id, "tldr": tldr}))
-            .map_err(|e| Error::io("writing summaries", e))?;
+        writeln!(writer, "{}", json!({"id": id, "tldr": tldr})).map_err(summary_write_error)?;
     }
-    writer
-        .flush()
-        .map_err(|e| Error::io("writing summaries", e))?;
+    writer.flush().map_err(summary_write_error)?;
     Ok(0)
+}
+
+fn summary_write_error(e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Error::OutputClosed
+    } else {
+        Error::io("writing summaries", e)
+    }
 }

@@ -4,6 +4,7 @@
 
 mod config;
 mod items;
+pub mod output;
 mod status;
 mod store;
 
@@ -26,10 +27,10 @@ fn source_line(r: &SourceReport) -> String {
         r.name, c.new, c.merged, c.unchanged, c.not_modified
     );
     if let Some(e) = &r.error {
-        s.push_str(&format!(", error: {e}"));
+        s.push_str(&format!(", error: {}", output::one_line(e)));
     }
     if let Some(n) = &r.note {
-        s.push_str(&format!(" ({n})"));
+        s.push_str(&format!(" ({})", output::one_line(n)));
     }
     s
 }
@@ -70,7 +71,7 @@ async fn fetch_with_progress(app: &App, only: Option<&str>, quiet: bool) -> Resu
             b.inc(1);
             b.set_message(r.name.clone());
             if r.error.is_some() {
-                b.println(source_line(r));
+                b.println(output::printable(&source_line(r)));
             }
         }
     };
@@ -94,8 +95,7 @@ pub async fn fetch(app: &App, only: Option<&str>, quiet: bool) -> Result<i32> {
         }
         out.push_str(&summary_line(&rep));
         out.push('\n');
-        std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes())
-            .map_err(|e| crate::error::Error::io("writing the fetch report", e))?;
+        output::print(&out)?;
     }
     Ok(rep.exit_code())
 }
@@ -103,57 +103,76 @@ pub async fn fetch(app: &App, only: Option<&str>, quiet: bool) -> Result<i32> {
 /// `trendd digest --now …`.
 pub async fn digest(app: &App, opts: DigestOptions, quiet: bool) -> Result<i32> {
     let mut opts = opts;
+    if let Some(d) = opts.date {
+        // Before fetching: a refused date should not cost a round of every site.
+        pipeline::window::check_date(app, d, chrono::Utc::now())?;
+    }
     if opts.fetch {
         let rep = fetch_with_progress(app, None, quiet).await?;
         if !quiet {
-            eprintln!("{}", summary_line(&rep));
+            output::eprintln(&summary_line(&rep));
         }
         opts.fetch = false;
     }
     let rep = match pipeline::run_digest(app, &opts).await {
         Err(crate::error::Error::NothingReached(why)) => {
             // Said on stdout too: this run's whole answer is that there is no digest.
-            println!("No digest: {why}.");
+            match output::println(&format!("No digest: {why}.")) {
+                Ok(()) | Err(crate::error::Error::OutputClosed) => {}
+                Err(e) => return Err(e),
+            }
             return Ok(EXIT_ALL_SOURCES_FAILED);
         }
         other => other?,
     };
     let date = rep.date.map(|d| d.to_string()).unwrap_or_default();
+    // The default file channel is quiet on a fresh machine; the digest itself is the output. It is
+    // printed after delivery, so a failing stdout cannot stop (or later repeat) a delivery.
+    let printed = match quiet {
+        true => Ok(()),
+        false => output::println(&rep.text),
+    };
     if !quiet {
-        // The default file channel is quiet on a fresh machine; the digest itself is the output.
-        println!("{}", rep.text);
         if opts.dry_run {
-            eprintln!(
+            output::eprintln(&format!(
                 "digest {date}: {} items (dry run: nothing delivered or recorded)",
                 rep.items
-            );
+            ));
         } else {
-            eprintln!(
+            output::eprintln(&format!(
                 "digest {date}: {} items; delivered: {}; already sent: {}; failed: {}",
                 rep.items,
                 list(&rep.delivered),
                 list(&rep.already_sent),
                 rep.failed.len()
-            );
+            ));
         }
         for line in written_to(app, &rep) {
-            eprintln!("{line}");
+            output::eprintln(&line);
         }
         if let Some(out) = &opts.out {
-            eprintln!(
+            output::eprintln(&format!(
                 "wrote digest.html, digest.txt, digest.json to {}",
                 out.display()
-            );
+            ));
         }
     }
     for (target, why) in &rep.failed {
-        eprintln!("delivery failed: {target}: {why}");
+        output::eprintln(&format!(
+            "delivery failed: {target}: {}",
+            output::one_line(why)
+        ));
     }
-    Ok(if rep.failed.is_empty() {
+    let code = if rep.failed.is_empty() {
         0
     } else {
         EXIT_DELIVERY_FAILED
-    })
+    };
+    match printed {
+        Err(crate::error::Error::OutputClosed) if code != 0 => Ok(code),
+        Err(e) => Err(e),
+        Ok(()) => Ok(code),
+    }
 }
 
 /// "digest 2026-12-02 written to DIR/2026-12-02.html (.txt, .json)" for each file channel that holds

@@ -5,6 +5,7 @@
 //! `Config`, which `validate` checks; an error sends the user's file through the typed reader on its own,
 //! so the message names the file, line and key.
 
+mod checks;
 mod effective;
 mod schema;
 
@@ -48,8 +49,7 @@ pub fn load(path: Option<&Path>) -> Result<Loaded> {
     let config = match path {
         None => parse_str(BUILTIN, "<built-in config>")?,
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| Error::config(p.display().to_string(), format!("cannot read: {e}")))?;
+            let text = read_capped(p)?;
             parse_str(&text, &p.display().to_string())?
         }
     };
@@ -57,6 +57,54 @@ pub fn load(path: Option<&Path>) -> Result<Loaded> {
         config,
         path: path.map(Path::to_path_buf),
     })
+}
+
+/// The largest config file read: a config of a thousand feeds is ~200 KB; `--config /dev/zero` must
+/// not read half a gigabyte before failing.
+pub const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads a config file: a regular file (a FIFO or device would block or never end), at most
+/// `MAX_CONFIG_BYTES`, UTF-8.
+fn read_capped(p: &Path) -> Result<String> {
+    use std::io::Read;
+    let origin = p.display().to_string();
+    let cannot = |e: std::io::Error| Error::config(&origin, format!("cannot read: {e}"));
+    // Asked before opening: opening a FIFO for reading blocks until someone writes to it.
+    let meta = std::fs::metadata(p).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(Error::config(
+            &origin,
+            "not a regular file (a config is read from a plain file)",
+        ));
+    }
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(too_big(&origin));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(p)
+        .map_err(cannot)?
+        .take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(too_big(&origin));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        Error::config(
+            &origin,
+            format!("not UTF-8 text (byte {})", e.utf8_error().valid_up_to()),
+        )
+    })
+}
+
+fn too_big(origin: &str) -> Error {
+    Error::config(
+        origin,
+        format!(
+            "larger than {} MiB; a config is a small text file",
+            MAX_CONFIG_BYTES >> 20
+        ),
+    )
 }
 
 /// Parses a user config text over the built-in defaults. `origin` names the file in errors.

@@ -528,7 +528,7 @@ impl Config {
                 DeliverConfig::File(_) => {}
             }
         }
-        Ok(())
+        super::checks::check(self)
     }
 
     /// The configured time zone, else the system's, else UTC.

@@ -27,6 +27,20 @@ impl Secret {
     }
 }
 
+impl Secret {
+    /// Like [`Secret::scrub`] for a secret URL (a webhook): its path, query and long path segments
+    /// (the token) are taken out too, since a server may echo any of them.
+    pub fn scrub_url(&self, text: &str) -> String {
+        let Ok(u) = url::Url::parse(&self.0) else {
+            return self.scrub(text);
+        };
+        let mut parts: Vec<&str> = vec![&self.0, u.as_str(), u.path()];
+        parts.extend(u.query());
+        parts.extend(u.path().split('/').filter(|s| s.len() >= 12));
+        crate::http::scrub_all(text, parts)
+    }
+}
+
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Secret(***)")
@@ -89,6 +103,13 @@ mod tests {
         assert_eq!(format!("{s:?}"), "Secret(***)");
         assert_eq!(format!("{s}"), "***");
         assert_eq!(s.scrub("auth hunter2-pw failed"), "auth *** failed");
+        let hook = Secret::new("https://hooks.example/services/T0AB/B0CD/zzTokenSecret42");
+        let echoed = "no_service: /services/T0AB/B0CD/zzTokenSecret42 (token zzTokenSecret42)";
+        let clean = hook.scrub_url(echoed);
+        assert!(
+            !clean.contains("zzTokenSecret42") && !clean.contains("/services/T0AB"),
+            "{clean}"
+        );
     }
 
     #[test]

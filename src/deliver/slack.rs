@@ -68,7 +68,7 @@ impl SlackChannel {
             .filter(|c| !c.is_control())
             .take(100)
             .collect();
-        Ok(url.scrub(&format!("HTTP {} {}", resp.status, body.trim())))
+        Ok(url.scrub_url(&format!("HTTP {} {}", resp.status, body.trim())))
     }
 }
 

@@ -13,6 +13,7 @@
 
 mod body;
 mod file;
+pub mod guard;
 mod pacing;
 mod retry;
 
@@ -78,6 +79,8 @@ pub enum HttpErrorKind {
     TooLarge,
     TooManyRedirects,
     BadScheme,
+    /// A redirect from a public address to a local one (see `guard`).
+    LocalRedirect,
     Io,
     Other,
 }
@@ -200,7 +203,7 @@ impl HttpClient {
         let req = Req {
             post: None,
             url: parsed,
-            shown: url.to_string(),
+            shown: guard::without_credentials(url),
             validators,
             headers,
         };
@@ -291,8 +294,21 @@ impl HttpClient {
         let mut url = req.url.clone();
         let mut visited = vec![url.clone()];
         let mut same_origin = true;
+        let mut origin_local = None;
         loop {
-            let location = match self.exchange(req, &url, same_origin).await? {
+            let hop = self
+                .exchange(req, &url, same_origin)
+                .await
+                .map_err(|mut f| {
+                    // Name the URL that failed, not only the one first asked for.
+                    if visited.len() > 1 {
+                        f.err.message =
+                            format!("{} (redirected from {})", f.err.message, req.shown);
+                        f.err.url = guard::without_credentials(url.as_str());
+                    }
+                    f
+                })?;
+            let location = match hop {
                 Hop::Done(done) => return Ok(done),
                 Hop::Redirect(location) => location,
             };
@@ -317,6 +333,9 @@ impl HttpClient {
                     HttpErrorKind::TooManyRedirects,
                     "redirect loop (back to a URL already visited)".into(),
                 ));
+            }
+            if let Err(why) = guard::check_redirect(&req.url, &next, &mut origin_local).await {
+                return Err(fail(HttpErrorKind::LocalRedirect, why));
             }
             // Extra headers may hold tokens meant for the original host only.
             same_origin &= next.origin() == req.url.origin();
@@ -358,7 +377,7 @@ impl HttpClient {
         };
         match req.post {
             None => {
-                tracing::debug!(method = "GET", url = %url, status = %status, bytes, elapsed_ms, "http")
+                tracing::debug!(method = "GET", url = %guard::without_credentials(url.as_str()), status = %status, bytes, elapsed_ms, "http")
             }
             Some(_) => {
                 tracing::debug!(method = "POST", status = %status, bytes, elapsed_ms, "http")
@@ -463,7 +482,8 @@ impl HttpClient {
                 if (300..400).contains(&code) {
                     message.push_str(" (redirects are not followed for POST)");
                 } else if let Some(snippet) = error_snippet(&mut resp).await {
-                    message = format!("{message}: {snippet}");
+                    // A server may echo the request: the URL (a webhook is a secret) or a header.
+                    message = format!("{message}: {}", scrub_request(&snippet, req));
                 }
             }
             return Err(Failure {
@@ -516,6 +536,35 @@ async fn error_snippet(resp: &mut reqwest::Response) -> Option<String> {
     let text = String::from_utf8_lossy(&bytes);
     let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     (!line.is_empty()).then(|| body::truncate(&line, 120))
+}
+
+/// `text` with every secret part of a POST request taken out: the URL, its path and query and their
+/// long segments (a webhook token), and the extra headers' values (an API key).
+fn scrub_request(text: &str, req: &Req<'_>) -> String {
+    let mut secrets: Vec<&str> = vec![req.url.as_str(), req.url.path()];
+    if let Some(q) = req.url.query() {
+        secrets.push(q);
+    }
+    secrets.extend(req.url.path().split('/').filter(|s| s.len() >= 12));
+    for (_, v) in req.headers {
+        secrets.push(v);
+        secrets.extend(v.split_whitespace().filter(|s| s.len() >= 12));
+    }
+    scrub_all(text, secrets)
+}
+
+/// Replaces each of `secrets` (longest first, so a part never leaves the rest of a longer one) in
+/// `text` with `…`. Secrets shorter than 4 characters (a path of "/") are left alone.
+pub fn scrub_all<'a>(text: &str, secrets: impl IntoIterator<Item = &'a str>) -> String {
+    let mut list: Vec<&str> = secrets.into_iter().filter(|s| s.len() >= 4).collect();
+    list.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut out = text.to_string();
+    for s in list {
+        if out.contains(s) {
+            out = out.replace(s, "…");
+        }
+    }
+    out
 }
 
 /// Scheme and host of a URL that may be a secret (a webhook): enough to say where, nothing more.

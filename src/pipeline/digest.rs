@@ -1,6 +1,6 @@
 //! `run_digest`: fetch, compose within the budget, store the ledger, render, deliver.
 
-use super::{run_fetch, App, DigestOptions, DigestReport};
+use super::{run_fetch, window, App, DigestOptions, DigestReport};
 use crate::compose::{self, authors_line, entry_seconds, Candidate, Digest, DigestEntry, Health};
 use crate::deliver::{self, Rendered};
 use crate::error::{Error, Result};
@@ -9,7 +9,7 @@ use crate::rank;
 use crate::render;
 use crate::store::DigestRecord;
 use crate::summarize::{Extractive, Summarizer};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use std::collections::BTreeMap;
 
 /// Fetch (unless told not to), compose, store the ledger, render and deliver one day's digest.
@@ -19,11 +19,20 @@ pub async fn run_digest(app: &App, opts: &DigestOptions) -> Result<DigestReport>
             .with_timezone(&app.config.timezone())
             .date_naive()
     });
+    window::check_date(app, date, Utc::now())?;
     let fetch = if opts.fetch {
         Some(run_fetch(app, None).await?)
     } else {
         None
     };
+    // One digest job at a time per state directory: a second one waits, then finds the day sent.
+    let _job = match opts.dry_run {
+        true => None,
+        false => Some(crate::control::digest_job(app, date).await?),
+    };
+    // Every channel is built before the ledger marks anything sent; one that cannot be built fails
+    // on its own (see `deliver::build_each`), the others still deliver.
+    let (channels, unbuilt) = deliver::build_each(&app.config, &app.state_dir, &app.http);
 
     // A date is composed once; reruns (and retries after an outage) send exactly what was composed.
     let existing = app.store.digest(date)?;
@@ -82,11 +91,11 @@ pub async fn run_digest(app: &App, opts: &DigestOptions) -> Result<DigestReport>
         ..Default::default()
     };
     if let (Some(rec), false) = (record.as_mut(), opts.dry_run) {
-        let channels = deliver::build_channels(&app.config, &app.state_dir, &app.http)?;
         let outcome = deliver::deliver(&app.store, rec, &channels, &rendered, opts.force).await;
         report.delivered = outcome.delivered;
         report.already_sent = outcome.already_sent;
         report.failed = outcome.failed;
+        report.failed.extend(unbuilt);
     }
     Ok(report)
 }
@@ -110,17 +119,8 @@ fn write_out(dir: &std::path::Path, r: &Rendered) -> Result<()> {
 pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> {
     let cfg = &app.config.digest;
     let now = Utc::now();
-    let end_of_day = date.and_hms_opt(23, 59, 59).expect("valid time").and_utc();
-    let cutoff = end_of_day - Duration::days(cfg.max_age_days.min(100_000) as i64);
-    let window_start = cutoff.max(DateTime::<Utc>::UNIX_EPOCH);
-    let mut items = Vec::new();
-    for it in app.store.items_seen_since(window_start)? {
-        if it.date() < cutoff || app.store.sent_on(&it.key)?.is_some() || it.title.trim().is_empty()
-        {
-            continue;
-        }
-        items.push(it);
-    }
+    let end_of_day = window::end_of(app, date);
+    let mut items = window::candidates(app, date, cfg.max_age_days)?;
     let summarizer = Extractive;
     for it in items.iter_mut() {
         if ensure_summary(it, &summarizer) && save {

@@ -1,6 +1,7 @@
 //! `run_fetch`: for each source — plan, fetch with validators, parse, identify, store, record health.
 
-use super::{App, FetchReport, SourceReport};
+use super::{window, App, FetchReport, SourceReport};
+use crate::control::JobKind;
 use crate::error::{Error, Result};
 use crate::http::Fetched;
 use crate::identity::identify;
@@ -43,6 +44,19 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> R
             ));
         }
     }
+    // One fetch at a time per state directory: a second one beside it would ask every site again
+    // for what the first is fetching right now. It waits, then shows what that fetch found.
+    let before = app.store.source_statuses()?;
+    let _job = crate::control::lock::acquire(&app.state_dir, JobKind::Fetch, |h| {
+        tracing::info!("{} is fetching; waiting for it to finish", h.describe())
+    })
+    .await?;
+    if _job.waited {
+        if let Some(rep) = fetched_meanwhile(app, &selected, &before)? {
+            tracing::info!("showing what that fetch found instead of asking every site again");
+            return Ok(rep);
+        }
+    }
     // `concurrency` workers take sources from one queue, so parsing runs on every thread while
     // other sources wait on the network. Workers file their reports themselves: handing each one
     // to this task would wake it once per source.
@@ -61,16 +75,22 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> R
     let workers = (app.config.http.concurrency.max(1) as usize).min(queue.len());
     let queue = Arc::new(Mutex::new(VecDeque::from(queue)));
     let done = Arc::new(Mutex::new(Vec::with_capacity(expected.len())));
+    let dated = Arc::new(Mutex::new(Vec::new()));
     let shared = Arc::new(app.clone());
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..workers {
-        let (app, queue, done, on_done) =
-            (shared.clone(), queue.clone(), done.clone(), on_done.clone());
+        let (app, queue, done, on_done, dated) = (
+            shared.clone(),
+            queue.clone(),
+            done.clone(),
+            on_done.clone(),
+            dated.clone(),
+        );
         tasks.spawn(async move {
             loop {
                 let next = lock(&queue).pop_front();
                 let Some((src, prev)) = next else { break };
-                let report = fetch_source(&app, src.as_ref(), prev).await;
+                let report = fetch_source(&app, src.as_ref(), prev, &dated).await;
                 on_done(&report);
                 lock(&done).push(report);
             }
@@ -99,11 +119,48 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> R
     }
     // A damaged store is the whole command's error, not one source's.
     app.store.ensure_sound()?;
+    // The own-date index in one write for the whole fetch: an item missing from it is still found
+    // by its first-seen time.
+    let dated = std::mem::take(&mut *lock(&dated));
+    if !dated.is_empty() {
+        app.store.kv_put_many(crate::store::Table::Dated, &dated)?;
+    }
     app.store
         .put_source_statuses(sources.iter().map(|r| (r.name.as_str(), &r.status)))?;
     app.store.flush()?;
     sources.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(FetchReport { sources })
+}
+
+/// The reports of a fetch another job finished while this one waited, when it fetched every source
+/// this one was asked to (else `None`: this fetch goes ahead).
+fn fetched_meanwhile(
+    app: &App,
+    selected: &[Box<dyn Source>],
+    before: &crate::store::Health,
+) -> Result<Option<FetchReport>> {
+    let mut health = app.store.source_statuses()?;
+    let mut sources = Vec::with_capacity(selected.len());
+    for src in selected {
+        let Some(st) = health.remove(src.name()) else {
+            return Ok(None);
+        };
+        // Health is written once, when a fetch ends: a changed attempt time is that fetch's.
+        let old = before.get(src.name()).and_then(|b| b.last_attempt);
+        if st.last_attempt.is_none() || st.last_attempt == old {
+            return Ok(None);
+        }
+        sources.push(SourceReport {
+            name: src.name().to_string(),
+            kind: src.kind().to_string(),
+            counts: st.last_counts,
+            error: st.last_error.clone(),
+            note: st.note.clone(),
+            status: st,
+        });
+    }
+    sources.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Some(FetchReport { sources }))
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -131,9 +188,15 @@ fn failed_task(name: String, prev: SourceStatus, e: &tokio::task::JoinError) -> 
 
 /// Fetches one source, `status` being its health so far. Every failure is reported against the
 /// source; nothing already stored is touched.
-async fn fetch_source(app: &App, src: &dyn Source, mut status: SourceStatus) -> SourceReport {
+async fn fetch_source(
+    app: &App,
+    src: &dyn Source,
+    mut status: SourceStatus,
+    dated: &Mutex<Vec<(String, u8)>>,
+) -> SourceReport {
     let name = src.name().to_string();
-    let now = Utc::now();
+    // A clock stuck before the build would date every new item outside every digest's window.
+    let now = crate::control::clock::plausible(Utc::now());
     let ctx = PlanContext {
         now,
         last_success: status.last_success,
@@ -196,9 +259,14 @@ async fn fetch_source(app: &App, src: &dyn Source, mut status: SourceStatus) -> 
         // One transaction per response: all of its entries are stored, or none.
         match app.store.upsert_many(&name, src.kind(), &ids, now) {
             Ok(outcomes) => {
-                for o in outcomes {
+                for (o, (entry, id)) in outcomes.into_iter().zip(&ids) {
                     match o {
-                        Upsert::New => counts.new += 1,
+                        Upsert::New => {
+                            counts.new += 1;
+                            if let Some(p) = entry.published {
+                                lock(dated).push((window::dated_key(p.date_naive(), &id.key), 0));
+                            }
+                        }
                         Upsert::Merged => counts.merged += 1,
                         Upsert::Unchanged => counts.unchanged += 1,
                     }

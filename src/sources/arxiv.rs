@@ -61,11 +61,18 @@ impl Source for Arxiv {
             }
             other => return Err(format!("not an arXiv listing: root element <{other}>")),
         };
+        // A feed of items none of which is an arXiv paper is some other feed, not a quiet day.
+        if entries.is_empty() && !records.is_empty() {
+            return Err(format!(
+                "not an arXiv listing: {} entries, none with an arXiv id (is this source's url an arXiv feed?)",
+                records.len()
+            ));
+        }
         entries.retain(|e| self.keep(e.signals.announce_type.as_deref()));
         for (i, e) in entries.iter_mut().enumerate() {
             e.signals.rank = Some(i as u32 + 1);
         }
-        let note = (entries.is_empty() && root != "feed")
+        let note = (records.is_empty() && root != "feed")
             .then(|| "arXiv published no listing this time (it announces Sunday to Thursday, 20:00 US Eastern)".to_string());
         Ok(Parsed {
             entries,
@@ -238,6 +245,19 @@ Abstract: We propose a thing. It works.</description>
         let p = parse(b"<rss version=\"2.0\"><channel><title>x</title></channel></rss>").unwrap();
         assert!(p.entries.is_empty());
         assert!(p.note.unwrap().contains("Sunday to Thursday"));
+    }
+
+    #[test]
+    fn a_feed_that_is_not_arxiv_says_so() {
+        let blog = br#"<rss version="2.0"><channel><title>A blog</title>
+            <item><title>Our new model</title><link>https://blog.example/posts/new-model</link></item>
+            <item><title>Hiring</title><link>https://blog.example/posts/hiring</link></item>
+            </channel></rss>"#;
+        let e = parse(blog).unwrap_err();
+        assert!(
+            e.contains("not an arXiv listing") && e.contains("2 entries"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub enum Table {
     Summaries,
     /// name → a small piece of local state (e.g. the secret that signs feedback links).
     Local,
+    /// (item's own date YYYY-MM-DD, item key) → nothing: finds a day's items by their own date, so an
+    /// item first seen under a wrong clock is still a candidate for the digest of its day.
+    Dated,
 }
 
 impl Table {
@@ -32,6 +35,7 @@ impl Table {
             Table::Model => "kv_model",
             Table::Summaries => "kv_summaries",
             Table::Local => "kv_local",
+            Table::Dated => "kv_dated",
         }
     }
 }

@@ -15,6 +15,9 @@ pub struct Digest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arxiv_note: Option<String>,
     pub generated_at: DateTime<Utc>,
+    /// "rising", "rising_note", "pick", "deadlines" (`trend`).
+    #[serde(flatten)]
+    pub trend: crate::trend::TrendParts,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -233,6 +236,7 @@ mod tests {
             max_trending: 50,
             max_for_you: 50,
             max_blogs: 50,
+            deadline_days: 45,
         }
     }
 

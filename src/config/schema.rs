@@ -12,6 +12,7 @@ pub struct Config {
     pub digest: Digest,
     pub interests: Interests,
     pub summarizer: Summarizer,
+    pub rising: Rising,
     #[serde(rename = "source")]
     pub sources: Vec<SourceConfig>,
     #[serde(rename = "deliver")]
@@ -65,6 +66,8 @@ pub struct Digest {
     pub max_trending: u32,
     pub max_for_you: u32,
     pub max_blogs: u32,
+    /// Conference deadlines this many days ahead are listed.
+    pub deadline_days: u32,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -89,6 +92,20 @@ pub struct Summarizer {
     pub timeout_secs: u64,
 }
 
+/// What's rising (`trend::rising`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Rising {
+    /// Weeks before this one that make the baseline.
+    pub baseline_weeks: u32,
+    /// Papers this week a phrase needs before it is tested.
+    pub min_papers: u32,
+    /// Phrases shown at most.
+    pub max_phrases: u32,
+    /// False discovery rate of the Benjamini–Hochberg correction.
+    pub fdr: f64,
+}
+
 /// One `[[source]]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -97,6 +114,7 @@ pub enum SourceConfig {
     Huggingface(HuggingfaceSource),
     Paperswithcode(PwcSource),
     Feed(FeedSource),
+    Deadlines(DeadlinesSource),
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -159,6 +177,20 @@ pub struct FeedSource {
     pub enabled: bool,
 }
 
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlinesSource {
+    pub name: String,
+    /// One ai-deadlines YAML file, or an index of them (folder, HTML index, GitHub contents API).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Keep conferences with any of these tags (none: all).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
 fn yes() -> bool {
     true
 }
@@ -176,6 +208,7 @@ impl SourceConfig {
             SourceConfig::Huggingface(s) => &s.name,
             SourceConfig::Paperswithcode(s) => &s.name,
             SourceConfig::Feed(s) => &s.name,
+            SourceConfig::Deadlines(s) => &s.name,
         }
     }
     pub fn kind(&self) -> &'static str {
@@ -184,6 +217,7 @@ impl SourceConfig {
             SourceConfig::Huggingface(_) => "huggingface",
             SourceConfig::Paperswithcode(_) => "paperswithcode",
             SourceConfig::Feed(_) => "feed",
+            SourceConfig::Deadlines(_) => "deadlines",
         }
     }
     pub fn enabled(&self) -> bool {
@@ -192,6 +226,7 @@ impl SourceConfig {
             SourceConfig::Huggingface(s) => s.enabled,
             SourceConfig::Paperswithcode(s) => s.enabled,
             SourceConfig::Feed(s) => s.enabled,
+            SourceConfig::Deadlines(s) => s.enabled,
         }
     }
     pub fn url(&self) -> Option<&str> {
@@ -200,6 +235,7 @@ impl SourceConfig {
             SourceConfig::Huggingface(s) => s.url.as_deref(),
             SourceConfig::Paperswithcode(s) => s.url.as_deref(),
             SourceConfig::Feed(s) => Some(&s.url),
+            SourceConfig::Deadlines(s) => s.url.as_deref(),
         }
     }
 }
@@ -326,6 +362,31 @@ impl Config {
         }
         if d.max_age_days == 0 {
             return Err(("digest.max_age_days".into(), "must be at least 1".into()));
+        }
+        if d.deadline_days > 3660 {
+            return Err((
+                "digest.deadline_days".into(),
+                "must be at most 3660 (ten years)".into(),
+            ));
+        }
+        let r = &self.rising;
+        if r.baseline_weeks < 2 || r.baseline_weeks > 52 {
+            return Err((
+                "rising.baseline_weeks".into(),
+                "must be between 2 and 52".into(),
+            ));
+        }
+        if r.min_papers < 2 {
+            return Err(("rising.min_papers".into(), "must be at least 2".into()));
+        }
+        if r.max_phrases > 50 {
+            return Err(("rising.max_phrases".into(), "must be at most 50".into()));
+        }
+        if !(r.fdr > 0.0 && r.fdr <= 0.5) {
+            return Err((
+                "rising.fdr".into(),
+                "must be above 0 and at most 0.5".into(),
+            ));
         }
         match self.summarizer.kind.as_str() {
             "extractive" => {}

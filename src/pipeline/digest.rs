@@ -124,7 +124,7 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
     }
     // Recency is judged from the digest's own day, so composing a past date ranks as it would have then.
     let scored = rank::score_all(items, &app.config.interests, now.min(end_of_day));
-    let candidates = scored
+    let candidates: Vec<Candidate> = scored
         .into_iter()
         .map(|s| {
             let it = &s.item;
@@ -150,7 +150,9 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
             Candidate { scored: s, entry }
         })
         .collect();
+    let contenders = crate::trend::pick::contenders(&candidates);
     let (sections, used) = compose::select(candidates, cfg);
+    let trend = crate::trend::compose(app, end_of_day, now, &sections, contenders)?;
     Ok(Digest {
         date,
         budget_seconds: cfg.minutes * 60,
@@ -159,6 +161,7 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
         source_health: health(app)?,
         arxiv_note: arxiv_note(app)?,
         generated_at: now,
+        trend,
     })
 }
 

@@ -5,10 +5,13 @@ use crate::error::{Error, Result};
 use crate::http::Fetched;
 use crate::identity::identify;
 use crate::sources::{self, Body, PlanContext, Source};
-use crate::store::{FetchCounts, HttpState, SourceStatus, Upsert};
+use crate::store::{FetchCounts, HttpState, SourceStatus, Table, Upsert};
 use chrono::Utc;
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
+
+/// URLs one fetch of a source follows from the indexes it read, at most.
+const MAX_FOLLOWED: usize = 1000;
 
 /// Called as each source finishes (live progress), from the worker that fetched it.
 pub type OnDone = Arc<dyn Fn(&SourceReport) + Send + Sync>;
@@ -141,6 +144,7 @@ async fn fetch_source(app: &App, src: &dyn Source, mut status: SourceStatus) -> 
     let mut note = None;
     let mut queue = src.plan(&ctx);
     let mut pages_left = src.max_pages();
+    let mut followed: HashSet<String> = HashSet::new();
     while let Some(req) = (!queue.is_empty()).then(|| queue.remove(0)) {
         // Local files carry no validators, so there is nothing stored to look up.
         let state = if req.url.starts_with("file:") {
@@ -209,7 +213,22 @@ async fn fetch_source(app: &App, src: &dyn Source, mut status: SourceStatus) -> 
                 errors.push(e.to_string());
             }
         }
-        note = parsed.note.or(note);
+        if let Some(list) = &parsed.deadlines {
+            let key = format!("{name}\0{}", req.url);
+            if let Err(e) = app.store.kv_put(Table::Deadlines, &key, list) {
+                errors.push(e.to_string());
+            }
+        }
+        // An index names files to read next; a file named twice is read once.
+        for u in parsed.follow {
+            if followed.len() < MAX_FOLLOWED && followed.insert(u.clone()) {
+                queue.push(crate::sources::Request::get(u));
+            }
+        }
+        note = match (note, parsed.note) {
+            (Some(a), Some(b)) if a != b => Some(format!("{a}; {b}")),
+            (a, b) => b.or(a),
+        };
         if let Some(next) = parsed.next {
             pages_left = pages_left.saturating_sub(1);
             if pages_left > 0 {

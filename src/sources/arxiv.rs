@@ -71,6 +71,7 @@ impl Source for Arxiv {
             entries,
             next: None,
             note,
+            ..Default::default()
         })
     }
 }

@@ -21,6 +21,8 @@ pub enum Table {
     Summaries,
     /// name → a small piece of local state (e.g. the secret that signs feedback links).
     Local,
+    /// (source name, file URL) → the conference deadlines that file lists.
+    Deadlines,
 }
 
 impl Table {
@@ -31,6 +33,7 @@ impl Table {
             Table::Model => "kv_model",
             Table::Summaries => "kv_summaries",
             Table::Local => "kv_local",
+            Table::Deadlines => "kv_deadlines",
         }
     }
 }

@@ -98,7 +98,7 @@ pub struct Summarizer {
 pub struct Rising {
     /// Weeks before this one that make the baseline.
     pub baseline_weeks: u32,
-    /// Papers this week a phrase needs before it is tested.
+    /// Papers a phrase needs in the window to be tested, and this week to be shown.
     pub min_papers: u32,
     /// Phrases shown at most.
     pub max_phrases: u32,

@@ -6,9 +6,10 @@
 //! papers mention it", so one paper repeating a phrase ten times counts once. The prior is a Beta
 //! centred on the phrase's pooled share over the whole window and worth [`PRIOR_PAPERS`] papers, so a
 //! phrase seen in three papers this week and none before is pulled towards "no change" instead of
-//! looking infinitely up. Each phrase with at least `min_papers` papers this week is tested
-//! (one-sided z → p), and Benjamini–Hochberg at `fdr` over all of them decides what is significant:
-//! with thousands of phrases tested, a stream that did not change yields nothing.
+//! looking infinitely up. Each phrase with at least `min_papers` papers in the whole window is tested
+//! (one-sided z → p), Benjamini–Hochberg at `fdr` over all of them decides what is significant, and a
+//! significant phrase is shown when it has `min_papers` papers this week: with thousands of phrases
+//! tested, a stream that did not change yields nothing.
 //!
 //! Several phrases rise together when one topic rises ("spectral", "token routing", "spectral token
 //! routing"). A shorter phrase is kept only if it still rises significantly without the papers of a
@@ -81,7 +82,7 @@ pub struct Outcome {
     pub note: Option<String>,
     pub recent_papers: usize,
     pub baseline_papers: usize,
-    /// Phrases with enough support to be tested.
+    /// Phrases with enough papers in the window to be tested.
     pub tested: usize,
 }
 
@@ -139,9 +140,12 @@ pub fn detect(docs: &[Doc<'_>], end: DateTime<Utc>, cfg: &RisingConfig) -> Outco
         }
     }
     let (n, nb) = (recent.len() as f64, baseline.len() as f64);
+    // Which phrases are tested must not depend on this week's count: selecting those frequent this
+    // week would pick the lucky ones of an unchanged stream and then test them as if unselected. The
+    // count over the whole window says nothing about how it splits under "no change".
     let mut tests: Vec<(f64, f64, PhraseId)> = counts
         .iter()
-        .filter(|(_, c)| c[0] >= min_papers)
+        .filter(|(_, c)| c[0] + c[1] >= min_papers)
         .filter_map(|(id, c)| {
             let z = z_score(c[0] as f64, n, c[1] as f64, nb)?;
             Some((p_value(z), z, *id))
@@ -161,8 +165,15 @@ pub fn detect(docs: &[Doc<'_>], end: DateTime<Utc>, cfg: &RisingConfig) -> Outco
         return out;
     }
     let p_star = tests[passed - 1].0;
-    let significant: HashMap<PhraseId, f64> =
-        tests[..passed].iter().map(|t| (t.2, t.1)).collect();
+    // Shown only with enough papers this week to be worth a line.
+    let significant: HashMap<PhraseId, f64> = tests[..passed]
+        .iter()
+        .filter(|t| counts[&t.2][0] >= min_papers)
+        .map(|t| (t.2, t.1))
+        .collect();
+    if significant.is_empty() {
+        return out;
+    }
 
     // Pass 2, this week's papers only: which papers hold each significant phrase, and how it is written.
     let mut papers: HashMap<PhraseId, Vec<usize>> = HashMap::new();

@@ -93,7 +93,12 @@ fn an_injected_phrase_leads_with_its_papers() {
     let out = detect(&s.docs(), end(), &cfg());
     assert!(out.note.is_none(), "{:?}", out.note);
     let top = out.phrases.first().expect("a rising phrase");
-    assert_eq!(top.phrase, "spectral token routing", "{:?}", out.phrases);
+    // Any three-word part of the sentence: here its words are equally rare before, so either reads.
+    assert!(
+        ["spectral token routing", "mechanism spectral token"].contains(&top.phrase.as_str()),
+        "{:?}",
+        out.phrases
+    );
     assert_eq!(top.count, 20);
     let got: HashSet<&String> = top.keys.iter().collect();
     assert_eq!(got, want.iter().collect());

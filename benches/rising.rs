@@ -83,7 +83,9 @@ fn main() {
                 ..Default::default()
             };
             let key = identify(&e).expect("an id");
-            store.upsert("arxiv", "arxiv", &e, &key, at).expect("upsert");
+            store
+                .upsert("arxiv", "arxiv", &e, &key, at)
+                .expect("upsert");
         }
         store.flush().expect("flush");
         let ins = t_ins.elapsed();

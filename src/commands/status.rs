@@ -34,6 +34,9 @@ pub fn status(app: &App) -> Result<i32> {
             when(st.last_success),
             state
         );
+        if let Some(note) = &st.note {
+            println!("    note: {note}");
+        }
         let src = sources::build(cfg);
         for req in src.plan(&PlanContext {
             now: Utc::now(),

@@ -187,8 +187,25 @@ pub struct DeadlinesSource {
     /// Keep conferences with any of these tags (none: all).
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Deadline types to list (the YAML's `type`); default: the submission deadlines; none: all.
+    #[serde(default = "submission_types")]
+    pub types: Vec<String>,
     #[serde(default = "yes")]
     pub enabled: bool,
+}
+
+/// What an author must meet: reviews, rebuttals and notifications are not the reader's deadlines.
+fn submission_types() -> Vec<String> {
+    [
+        "abstract",
+        "paper",
+        "submission",
+        "supplementary",
+        "registration",
+        "commitment_deadline",
+    ]
+    .map(String::from)
+    .to_vec()
 }
 
 fn yes() -> bool {

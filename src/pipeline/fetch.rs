@@ -203,7 +203,10 @@ async fn fetch_source(app: &App, src: &dyn Source, mut status: SourceStatus) -> 
             }
         }
         // Validators are kept only once the body is stored, so a failed body is asked for again.
-        if stored_all && (!resp.validators.is_empty() || !state.validators.is_empty()) {
+        // An index is always read whole: the files it names may change while it does not.
+        let is_index = !parsed.follow.is_empty();
+        if stored_all && !is_index && (!resp.validators.is_empty() || !state.validators.is_empty())
+        {
             let st = HttpState {
                 validators: resp.validators.clone(),
                 last_status: Some(resp.status),

@@ -78,7 +78,10 @@ fn trend_blocks(d: &Digest) -> Vec<Value> {
         let (phrase, rest) = super::trend::rising_line(p);
         let mut l = format!("Rising: *_{}_*{}", esc(&phrase), esc(&rest));
         if let Some(paper) = p.papers.first() {
-            l.push_str(&format!("\n      {}", esc(&shorten(&plain(&paper.title), 200))));
+            l.push_str(&format!(
+                "\n      {}",
+                esc(&shorten(&plain(&paper.title), 200))
+            ));
         }
         lines.push(l);
     }
@@ -119,9 +122,19 @@ fn trend_blocks(d: &Digest) -> Vec<Value> {
             .deadlines
             .iter()
             .take(10)
-            .map(|x| format!("• {}", shorten(&plain(&crate::trend::upcoming::line(x)), 200)))
+            .map(|x| {
+                format!(
+                    "• {}",
+                    shorten(&plain(&crate::trend::upcoming::line(x)), 200)
+                )
+            })
             .collect();
-        let parts = [Part::new("*Deadlines ahead*\n", lines.join("\n"), "", usize::MAX)];
+        let parts = [Part::new(
+            "*Deadlines ahead*\n",
+            lines.join("\n"),
+            "",
+            usize::MAX,
+        )];
         out.push(section(&fit(&parts, &[0], &section(""))));
     }
     out

@@ -58,7 +58,11 @@ pub(super) fn text(t: &mut String, d: &Digest) {
     }
     if let Some(p) = &tr.pick {
         heading(t, "TODAY'S PICK");
-        block(t, "", &escape::no_open_tag(&shorten(&plain_text(&p.title), 300)));
+        block(
+            t,
+            "",
+            &escape::no_open_tag(&shorten(&plain_text(&p.title), 300)),
+        );
         if let Some(u) = safe_url(p.url.as_deref()) {
             t.push_str(&u);
             t.push('\n');
@@ -130,7 +134,10 @@ pub(super) fn html(h: &mut String, d: &Digest, pad: &str, font: &str) {
         h.push_str("</td></tr>\n");
     }
     if let Some(pk) = &tr.pick {
-        let _ = writeln!(h, "<tr><td class=\"pad\" style=\"{pad}{font}\">\n<h2 style=\"{h2}\">Today's pick</h2>");
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"pad\" style=\"{pad}{font}\">\n<h2 style=\"{h2}\">Today's pick</h2>"
+        );
         let title = esc(&shorten(&plain(&pk.title), 300));
         let _ = match safe_url(pk.url.as_deref()) {
             Some(u) => writeln!(

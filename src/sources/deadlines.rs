@@ -83,10 +83,14 @@ impl Source for Deadlines {
 /// Whether a deadline passes the source's `tags` filter (no tags: every deadline).
 pub fn wanted(d: &Deadline, tags: &[String]) -> bool {
     tags.is_empty()
-        || d
-            .tags
+        || d.tags
             .iter()
             .any(|t| tags.iter().any(|w| w.eq_ignore_ascii_case(t)))
+}
+
+/// Whether a deadline is of a type the source lists (no types: every deadline).
+pub fn of_type(d: &Deadline, types: &[String]) -> bool {
+    types.is_empty() || types.iter().any(|t| t.eq_ignore_ascii_case(&d.kind))
 }
 
 fn file_name(url: &str) -> &str {
@@ -109,7 +113,12 @@ fn index(body: &Body<'_>) -> Option<Vec<String>> {
     let ct = body.content_type.unwrap_or("").to_ascii_lowercase();
     let text = String::from_utf8_lossy(body.bytes);
     let head = text.trim_start();
-    let path = body.url.split(['?', '#']).next().unwrap_or("").to_ascii_lowercase();
+    let path = body
+        .url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if ct.contains("yaml") || path.ends_with(".yml") || path.ends_with(".yaml") {
         return None;
     }
@@ -235,7 +244,13 @@ pub fn parse_yaml(bytes: &[u8], file: &str) -> Result<(Vec<Deadline>, Vec<String
             (t, y) => format!("{t} {y}"),
         };
         let mut items: Vec<Item> = Vec::new();
-        for (j, d) in ed.deadlines.clone().unwrap_or_default().into_iter().enumerate() {
+        for (j, d) in ed
+            .deadlines
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+        {
             match serde_norway::from_value::<Item>(d) {
                 Ok(it) => items.push(it),
                 Err(e) => skipped.push(format!("{file}: {title} deadline {}: {e}", j + 1)),
@@ -243,7 +258,11 @@ pub fn parse_yaml(bytes: &[u8], file: &str) -> Result<(Vec<Deadline>, Vec<String
         }
         for (kind, label, v) in [
             ("paper", "Paper submission deadline", &ed.deadline),
-            ("abstract", "Abstract submission deadline", &ed.abstract_deadline),
+            (
+                "abstract",
+                "Abstract submission deadline",
+                &ed.abstract_deadline,
+            ),
         ] {
             if let Some(v) = v {
                 items.push(Item {
@@ -269,7 +288,11 @@ pub fn parse_yaml(bytes: &[u8], file: &str) -> Result<(Vec<Deadline>, Vec<String
                 .unwrap_or("AoE")
                 .trim()
                 .to_string();
-            let what = it.label.clone().or(it.kind.clone()).unwrap_or("deadline".into());
+            let what = it
+                .label
+                .clone()
+                .or(it.kind.clone())
+                .unwrap_or("deadline".into());
             match to_utc(&date, &zone) {
                 Ok(t) => out.push(Deadline {
                     title: title.clone(),
@@ -299,16 +322,21 @@ fn scalar(v: &serde_norway::Value) -> Option<String> {
 /// A local date-time in `zone` as UTC.
 pub fn to_utc(date: &str, zone: &str) -> Result<DateTime<Utc>, String> {
     let date = date.trim();
-    let local = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(date, f).ok())
-        .or_else(|| {
-            // A bare day means its last second, as a deadline on that day does.
-            NaiveDate::parse_from_str(date, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(23, 59, 59))
-        })
-        .ok_or_else(|| format!("bad date {date:?}"))?;
+    let local = [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(date, f).ok())
+    .or_else(|| {
+        // A bare day means its last second, as a deadline on that day does.
+        NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(23, 59, 59))
+    })
+    .ok_or_else(|| format!("bad date {date:?}"))?;
     if let Some(off) = fixed_offset(zone) {
         return off
             .from_local_datetime(&local)
@@ -322,7 +350,10 @@ pub fn to_utc(date: &str, zone: &str) -> Result<DateTime<Utc>, String> {
     // In a DST gap or fold, the earlier reading: a deadline is never later than it says.
     tz.from_local_datetime(&local)
         .earliest()
-        .or_else(|| tz.from_local_datetime(&(local + chrono::Duration::hours(1))).earliest())
+        .or_else(|| {
+            tz.from_local_datetime(&(local + chrono::Duration::hours(1)))
+                .earliest()
+        })
         .map(|t| t.with_timezone(&Utc))
         .ok_or_else(|| format!("bad date {date:?} in {zone}"))
 }

@@ -68,14 +68,24 @@ fn both_layouts_read_with_their_zones_and_bad_entries_named() {
     let alt = find("ALT 2027", "Paper");
     assert_eq!(alt.deadline, utc("2026-10-01T07:59:59Z"));
     assert_eq!(alt.tags, vec!["machine-learning"]);
-    assert_eq!(alt.url.as_deref(), Some("https://algorithmiclearningtheory.org/alt2027/"));
+    assert_eq!(
+        alt.url.as_deref(),
+        Some("https://algorithmiclearningtheory.org/alt2027/")
+    );
     // London is on GMT in March.
-    assert_eq!(find("ECCV 2026", "Paper").deadline, utc("2026-03-05T23:59:00Z"));
+    assert_eq!(
+        find("ECCV 2026", "Paper").deadline,
+        utc("2026-03-05T23:59:00Z")
+    );
     // "TBA" is not announced yet, not malformed.
-    assert!(!list.iter().any(|d| d.title == "ALT 2027" && d.kind == "abstract"));
+    assert!(!list
+        .iter()
+        .any(|d| d.title == "ALT 2027" && d.kind == "abstract"));
     assert_eq!(list.len(), 4, "{list:?}");
     assert_eq!(skipped.len(), 3, "{skipped:?}");
-    assert!(skipped.iter().any(|s| s.contains("NeurIPS 2027 Camera-ready") && s.contains("sometime")));
+    assert!(skipped
+        .iter()
+        .any(|s| s.contains("NeurIPS 2027 Camera-ready") && s.contains("sometime")));
     assert!(skipped.iter().any(|s| s.contains("Mars/Olympus")));
     assert!(skipped.iter().any(|s| s.contains("conf.yml entry 4")));
 }
@@ -132,10 +142,19 @@ fn indexes_name_their_yaml_files() {
     );
     let list = b"file:///data/conf/b.yml\nfile:///data/conf/a.yml\nfile:///data/conf/LICENSE\n";
     let got = index(&body(list, Some("text/uri-list"), "file:///data/conf")).unwrap();
-    assert_eq!(got, vec!["file:///data/conf/a.yml", "file:///data/conf/b.yml"]);
-    let gh = br#"[{"name":"aaai.yml","type":"file","download_url":"https://raw.example.org/c/aaai.yml"},
+    assert_eq!(
+        got,
+        vec!["file:///data/conf/a.yml", "file:///data/conf/b.yml"]
+    );
+    let gh =
+        br#"[{"name":"aaai.yml","type":"file","download_url":"https://raw.example.org/c/aaai.yml"},
                   {"name":"x","type":"dir","download_url":null}]"#;
-    let got = index(&body(gh, Some("application/json; charset=utf-8"), DEFAULT_URL)).unwrap();
+    let got = index(&body(
+        gh,
+        Some("application/json; charset=utf-8"),
+        DEFAULT_URL,
+    ))
+    .unwrap();
     assert_eq!(got, vec!["https://raw.example.org/c/aaai.yml"]);
     // A YAML file is not an index.
     assert!(index(&body(FILE.as_bytes(), None, "file:///c/conf.yml")).is_none());
@@ -148,7 +167,11 @@ fn parse_follows_an_index_and_notes_what_it_skipped() {
         ..Default::default()
     });
     let p = src
-        .parse(&body(b"file:///c/a.yml\n", Some("text/uri-list"), "file:///c"))
+        .parse(&body(
+            b"file:///c/a.yml\n",
+            Some("text/uri-list"),
+            "file:///c",
+        ))
         .unwrap();
     assert_eq!(p.follow, vec!["file:///c/a.yml"]);
     assert!(p.deadlines.is_none());
@@ -157,7 +180,10 @@ fn parse_follows_an_index_and_notes_what_it_skipped() {
         .unwrap();
     assert_eq!(p.deadlines.as_ref().unwrap().len(), 4);
     let note = p.note.unwrap();
-    assert!(note.starts_with("skipped 3 malformed deadline entries: conf.yml"), "{note}");
+    assert!(
+        note.starts_with("skipped 3 malformed deadline entries: conf.yml"),
+        "{note}"
+    );
 }
 
 #[test]

@@ -51,7 +51,8 @@ pub fn compose(
         pick: pick::choose(sections, contenders, &under),
         rising: found.phrases,
         rising_note: found.note,
-        deadlines: upcoming::list(app, now)?,
+        // A digest composed for a past day lists what was ahead on that day.
+        deadlines: upcoming::list(app, now.min(end), end.date_naive())?,
     })
 }
 

@@ -208,7 +208,10 @@ mod tests {
             "mechanism spectral token",
             "token routing",
         ] {
-            assert!(got.contains(&want.to_string()), "{want} missing from {got:?}");
+            assert!(
+                got.contains(&want.to_string()),
+                "{want} missing from {got:?}"
+            );
         }
         // "call" is naming boilerplate, "this" a stop word: neither starts a phrase.
         assert!(!got.iter().any(|s| s.contains("call") || s.contains("this")));
@@ -235,7 +238,10 @@ mod tests {
         let f = v.phrases("spectral token routing");
         let id = |s: &str| f.iter().find(|x| x.surface == s).unwrap().id;
         assert!(is_part_of(id("token"), id("spectral token routing")));
-        assert!(is_part_of(id("token routing"), id("spectral token routing")));
+        assert!(is_part_of(
+            id("token routing"),
+            id("spectral token routing")
+        ));
         assert!(!is_part_of(id("spectral token routing"), id("token")));
         assert!(!is_part_of(id("token"), id("token")));
         assert_eq!(Vocab::unpack(id("spectral token routing")).len(), 3);

@@ -165,7 +165,11 @@ mod tests {
         let rising = vec![("a".to_string(), "spectral token routing".to_string())];
         let p = choose(&sections(&["a", "b"]), contenders(&cands), &rising).unwrap();
         assert_eq!(p.key, "a");
-        assert!(p.why.ends_with("rising: spectral token routing"), "{}", p.why);
+        assert!(
+            p.why.ends_with("rising: spectral token routing"),
+            "{}",
+            p.why
+        );
     }
 
     #[test]

@@ -114,6 +114,10 @@ pub fn detect(docs: &[Doc<'_>], end: DateTime<Utc>, cfg: &RisingConfig) -> Outco
         baseline_papers: baseline.len(),
         ..Default::default()
     };
+    // No papers at all (a store of blogs, or deadlines only): nothing to say.
+    if recent.is_empty() && baseline.is_empty() {
+        return out;
+    }
     let history = recent_start - earliest;
     if baseline.is_empty() || history < Duration::days(MIN_HISTORY_DAYS) {
         let days = ((end - earliest).num_hours().max(0) + 23) / 24;

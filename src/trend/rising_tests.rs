@@ -20,11 +20,44 @@ struct Stream {
 }
 
 const WORDS: &[&str] = &[
-    "graph", "neural", "network", "transformer", "attention", "diffusion", "policy", "reward",
-    "language", "vision", "retrieval", "kernel", "sparse", "gradient", "convex", "bandit",
-    "robust", "federated", "privacy", "causal", "embedding", "latent", "variational", "bayesian",
-    "contrastive", "segmentation", "detection", "translation", "speech", "protein", "molecule",
-    "quantization", "pruning", "distillation", "curriculum", "meta", "adversarial", "generative",
+    "graph",
+    "neural",
+    "network",
+    "transformer",
+    "attention",
+    "diffusion",
+    "policy",
+    "reward",
+    "language",
+    "vision",
+    "retrieval",
+    "kernel",
+    "sparse",
+    "gradient",
+    "convex",
+    "bandit",
+    "robust",
+    "federated",
+    "privacy",
+    "causal",
+    "embedding",
+    "latent",
+    "variational",
+    "bayesian",
+    "contrastive",
+    "segmentation",
+    "detection",
+    "translation",
+    "speech",
+    "protein",
+    "molecule",
+    "quantization",
+    "pruning",
+    "distillation",
+    "curriculum",
+    "meta",
+    "adversarial",
+    "generative",
 ];
 
 impl Stream {
@@ -48,7 +81,8 @@ impl Stream {
                 s.keys.push(format!("p{back}-{j}"));
                 s.titles.push(sentence(&mut rng));
                 s.abstracts.push(abs.join(". ") + ".");
-                s.dates.push(end - Duration::days(back) - Duration::hours(6));
+                s.dates
+                    .push(end - Duration::days(back) - Duration::hours(6));
             }
         }
         s
@@ -67,18 +101,33 @@ impl Stream {
     }
 
     /// Appends `sentence` to `n_recent` papers of the last week and `n_before` of the weeks before.
-    fn inject(&mut self, seed: u64, sentence: &str, n_recent: usize, n_before: usize, end: DateTime<Utc>) -> Vec<String> {
+    fn inject(
+        &mut self,
+        seed: u64,
+        sentence: &str,
+        n_recent: usize,
+        n_before: usize,
+        end: DateTime<Utc>,
+    ) -> Vec<String> {
         let mut rng = fastrand::Rng::with_seed(seed);
         let cut = end - Duration::days(RECENT_DAYS);
         let (mut recent, mut before): (Vec<usize>, Vec<usize>) =
             (0..self.keys.len()).partition(|&i| self.dates[i] > cut);
         rng.shuffle(&mut recent);
         rng.shuffle(&mut before);
-        for &i in recent.iter().take(n_recent).chain(before.iter().take(n_before)) {
+        for &i in recent
+            .iter()
+            .take(n_recent)
+            .chain(before.iter().take(n_before))
+        {
             self.abstracts[i].push(' ');
             self.abstracts[i].push_str(sentence);
         }
-        recent.into_iter().take(n_recent).map(|i| self.keys[i].clone()).collect()
+        recent
+            .into_iter()
+            .take(n_recent)
+            .map(|i| self.keys[i].clone())
+            .collect()
     }
 }
 
@@ -89,7 +138,13 @@ fn end() -> DateTime<Utc> {
 #[test]
 fn an_injected_phrase_leads_with_its_papers() {
     let mut s = Stream::new(1, 63, 15, end());
-    let want = s.inject(2, "We call this mechanism spectral token routing.", 20, 4, end());
+    let want = s.inject(
+        2,
+        "We call this mechanism spectral token routing.",
+        20,
+        4,
+        end(),
+    );
     let out = detect(&s.docs(), end(), &cfg());
     assert!(out.note.is_none(), "{:?}", out.note);
     let top = out.phrases.first().expect("a rising phrase");
@@ -138,12 +193,20 @@ fn little_history_is_said_plainly() {
     let s = Stream::new(5, 10, 15, end());
     let out = detect(&s.docs(), end(), &cfg());
     assert!(out.phrases.is_empty());
-    assert_eq!(out.note.as_deref(), Some("not enough history yet (10 days)"));
+    assert_eq!(
+        out.note.as_deref(),
+        Some("not enough history yet (10 days)")
+    );
     // Papers dated outside the window do not count as history.
     let mut s = Stream::new(6, 10, 15, end());
     s.dates[0] = end() - Duration::days(400);
     let out = detect(&s.docs(), end(), &cfg());
-    assert_eq!(out.note.as_deref(), Some("not enough history yet (10 days)"));
+    assert_eq!(
+        out.note.as_deref(),
+        Some("not enough history yet (10 days)")
+    );
+    // No papers at all (deadlines or blogs only): nothing to say.
+    assert_eq!(detect(&[], end(), &cfg()), Outcome::default());
 }
 
 #[test]

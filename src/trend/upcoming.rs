@@ -4,9 +4,9 @@
 use crate::config::SourceConfig;
 use crate::error::Result;
 use crate::pipeline::App;
-use crate::sources::deadlines::{wanted, Deadline};
+use crate::sources::deadlines::{of_type, wanted, Deadline};
 use crate::store::Table;
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
 /// `digest.json` "deadlines".
@@ -27,8 +27,9 @@ pub struct DeadlineEntry {
     pub local: String,
 }
 
-/// The deadlines ahead of `now`, soonest first.
-pub fn list(app: &App, now: DateTime<Utc>) -> Result<Vec<DeadlineEntry>> {
+/// The deadlines ahead of `now`, soonest first, with the days left counted from `today` (the
+/// digest's date in the reader's zone).
+pub fn list(app: &App, now: DateTime<Utc>, today: NaiveDate) -> Result<Vec<DeadlineEntry>> {
     let days = app.config.digest.deadline_days as i64;
     let until = now + Duration::days(days);
     let tz = app.config.timezone();
@@ -37,12 +38,14 @@ pub fn list(app: &App, now: DateTime<Utc>) -> Result<Vec<DeadlineEntry>> {
         let SourceConfig::Deadlines(cfg) = s else {
             continue;
         };
-        let recs: Vec<(String, Vec<Deadline>)> =
-            app.store.kv_scan(Table::Deadlines, &format!("{}\0", cfg.name))?;
+        let recs: Vec<(String, Vec<Deadline>)> = app
+            .store
+            .kv_scan(Table::Deadlines, &format!("{}\0", cfg.name))?;
         all.extend(
             recs.into_iter()
                 .flat_map(|(_, v)| v)
-                .filter(|d| d.deadline > now && d.deadline <= until && wanted(d, &cfg.tags)),
+                .filter(|d| d.deadline > now && d.deadline <= until)
+                .filter(|d| wanted(d, &cfg.tags) && of_type(d, &cfg.types)),
         );
     }
     all.sort_by(|a, b| {
@@ -53,15 +56,15 @@ pub fn list(app: &App, now: DateTime<Utc>) -> Result<Vec<DeadlineEntry>> {
     });
     // The same conference may come from two files or two sources.
     all.dedup_by(|a, b| a.deadline == b.deadline && a.title == b.title && a.label == b.label);
-    Ok(all.into_iter().map(|d| entry(d, now, &tz)).collect())
+    Ok(all.into_iter().map(|d| entry(d, today, &tz)).collect())
 }
 
-fn entry<Z: TimeZone>(d: Deadline, now: DateTime<Utc>, tz: &Z) -> DeadlineEntry
+fn entry<Z: TimeZone>(d: Deadline, today: NaiveDate, tz: &Z) -> DeadlineEntry
 where
     Z::Offset: std::fmt::Display,
 {
     let local = d.deadline.with_timezone(tz);
-    let days_left = (local.date_naive() - now.with_timezone(tz).date_naive()).num_days();
+    let days_left = (local.date_naive() - today).num_days();
     DeadlineEntry {
         title: d.title,
         label: d.label,
@@ -100,7 +103,9 @@ mod tests {
             title: title.into(),
             label: "Paper submission deadline".into(),
             kind: "paper".into(),
-            deadline: DateTime::parse_from_rfc3339(at).unwrap().with_timezone(&Utc),
+            deadline: DateTime::parse_from_rfc3339(at)
+                .unwrap()
+                .with_timezone(&Utc),
             timezone: "AoE".into(),
             url: Some("https://neurips.cc/".into()),
             tags: vec![],
@@ -109,9 +114,7 @@ mod tests {
 
     #[test]
     fn shown_in_the_readers_zone_with_days_left() {
-        let now = DateTime::parse_from_rfc3339("2027-05-02T08:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
+        let now = NaiveDate::from_ymd_opt(2027, 5, 2).unwrap();
         // 23:59:59 AoE on 14 May is 11:59:59 UTC on the 15th, 13:59 in Berlin (CEST).
         let e = entry(
             d("NeurIPS 2027", "2027-05-15T11:59:59Z"),

@@ -73,5 +73,13 @@ pub fn rising_in_store(app: &App, end: DateTime<Utc>) -> Result<rising::Outcome>
             date: it.date(),
         })
         .collect();
-    Ok(rising::detect(&docs, end, cfg))
+    let out = rising::detect(&docs, end, cfg);
+    tracing::debug!(
+        recent = out.recent_papers,
+        baseline = out.baseline_papers,
+        tested = out.tested,
+        rising = out.phrases.len(),
+        "what's rising"
+    );
+    Ok(out)
 }

@@ -6,7 +6,7 @@
 //! three 21-bit stem ids: counting phrases over 100k abstracts then needs no string per phrase.
 
 use rust_stemmers::{Algorithm, Stemmer};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Longest phrase, in words.
 pub const MAX_WORDS: usize = 3;
@@ -29,8 +29,8 @@ impl Default for Vocab {
     fn default() -> Self {
         Vocab {
             stemmer: Stemmer::create(Algorithm::English),
-            words: HashMap::new(),
-            stems: HashMap::new(),
+            words: HashMap::default(),
+            stems: HashMap::default(),
             stem_names: Vec::new(),
         }
     }
@@ -132,16 +132,18 @@ impl Vocab {
     }
 
     fn flush(&mut self, word: &mut String, f: &mut impl FnMut(&mut Self, Option<&str>)) {
-        let w = word.trim_end_matches('-');
+        // The closure borrows the vocabulary mutably, so the word is moved out while it runs.
+        let owned = std::mem::take(word);
+        let w = owned.trim_end_matches('-');
         let usable = w.chars().count() >= 2
             && w.chars().any(|c| c.is_alphabetic())
             && w.chars().count() <= 40;
         if usable {
-            let w = w.to_string();
-            f(self, Some(&w));
+            f(self, Some(w));
         } else {
             f(self, None);
         }
+        *word = owned;
         word.clear();
     }
 

@@ -219,6 +219,13 @@ fn the_statistic_is_zero_without_change_and_shrinks_small_counts() {
     let few = z_score(3.0, 105.0, 0.0, 840.0).unwrap();
     assert!(few > 0.0 && few < 2.0, "{few}");
     assert!(z_score(0.0, 10.0, 0.0, 10.0).is_none());
+    // The same shares over ten times the papers are ten times the evidence (z about √10 higher),
+    // also for a phrase no paper had before.
+    let big = z_score(200.0, 1050.0, 40.0, 8400.0).unwrap();
+    assert!(big > 2.5 * up, "{big} vs {up}");
+    let new_small = z_score(20.0, 105.0, 0.0, 840.0).unwrap();
+    let new_big = z_score(2000.0, 10500.0, 0.0, 84000.0).unwrap();
+    assert!(new_big > 2.5 * new_small, "{new_big} vs {new_small}");
     assert!((p_value(0.0) - 0.5).abs() < 1e-12);
     assert!(p_value(4.0) < 1e-4);
 }

@@ -181,3 +181,107 @@ pub(super) fn html(h: &mut String, d: &Digest, pad: &str, font: &str) {
         h.push_str("</ul>\n</td></tr>\n");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::slack::{py_json_len, MAX_BLOCK_JSON, MAX_TEXT};
+    use crate::compose::Digest;
+    use crate::trend::rising::PaperRef;
+    use crate::trend::{DeadlineEntry, Pick, RisingPhrase, TrendParts};
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    const EVIL: &str = "<script>alert(1)</script><img src=x onerror=alert(2)> *bold* <!here>";
+
+    fn digest(trend: TrendParts) -> Digest {
+        Digest {
+            date: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+            budget_seconds: 600,
+            estimated_seconds: 0,
+            sections: vec![],
+            source_health: vec![],
+            arxiv_note: None,
+            generated_at: Utc.with_ymd_and_hms(2026, 12, 2, 6, 0, 0).unwrap(),
+            trend,
+        }
+    }
+
+    fn parts(text: &str, abstract_text: &str) -> TrendParts {
+        TrendParts {
+            rising: vec![RisingPhrase {
+                phrase: format!("spectral token routing {text}"),
+                count: 19,
+                share: 0.18,
+                baseline_share: 0.004,
+                keys: vec!["arxiv:2611.00001".into()],
+                papers: vec![PaperRef {
+                    key: "arxiv:2611.00001".into(),
+                    title: format!("Routing tokens {text}"),
+                    url: Some("javascript:alert(3)".into()),
+                }],
+                score: 6.9,
+            }],
+            rising_note: None,
+            pick: Some(Pick {
+                key: "arxiv:2611.00002".into(),
+                title: format!("The pick {text}"),
+                url: Some("https://arxiv.org/abs/2611.00002".into()),
+                abstract_text: abstract_text.into(),
+                why: text.into(),
+            }),
+            deadlines: vec![DeadlineEntry {
+                title: format!("NeurIPS 2027 {text}"),
+                label: "Paper submission deadline".into(),
+                deadline: Utc.with_ymd_and_hms(2027, 5, 15, 11, 59, 59).unwrap(),
+                days_left: 12,
+                url: Some("data:text/html,x".into()),
+                local: "Sat 15 May, 13:59".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn shown_first_with_the_numbers_the_reader_reads() {
+        let d = digest(parts("", &"word ".repeat(120)));
+        let t = super::super::text(&d);
+        assert!(
+            t.contains("Rising: *spectral token routing* — 19 papers this week (0.4% → 18%)"),
+            "{t}"
+        );
+        assert!(t.find("RISING THIS WEEK").unwrap() < t.find("TODAY'S PICK").unwrap());
+        assert!(t.split_whitespace().collect::<Vec<_>>().join(" ").contains(
+            "NeurIPS 2027 paper submission deadline: Sat 15 May, 13:59 your time — 12 days"
+        ));
+        let h = super::super::html(&d);
+        assert!(h.contains("Rising: <strong><em>spectral token routing</em></strong> — 19 papers this week (0.4% → 18%)"));
+        assert!(h.contains("href=\"https://arxiv.org/abs/2611.00002\""));
+        assert_eq!(super::pct(0.0), "0%");
+        assert_eq!(super::pct(0.19047), "19%");
+        assert_eq!(super::pct(0.00476), "0.5%");
+    }
+
+    #[test]
+    fn hostile_text_is_inert_and_slack_within_limits() {
+        let d = digest(parts(EVIL, &format!("{EVIL} {}", "x".repeat(50_000))));
+        let h = super::super::html(&d);
+        assert!(!h.to_lowercase().contains("<script"), "{h}");
+        assert!(!h.contains("<img"));
+        assert!(!h.contains("javascript:") && !h.contains("data:text"));
+        let t = super::super::text(&d);
+        assert!(!t.contains("<script"));
+        assert!(!t.contains("javascript:"));
+        let s = super::super::slack(&d);
+        for b in s["blocks"].as_array().unwrap() {
+            assert!(py_json_len(b) <= MAX_BLOCK_JSON, "{b}");
+            if let Some(text) = b["text"]["text"].as_str() {
+                assert!(text.encode_utf16().count() <= MAX_TEXT);
+                assert!(
+                    !text.contains("<!here>") && !text.contains("<script"),
+                    "{text}"
+                );
+            }
+        }
+        let all = s.to_string();
+        assert!(all.contains("Today's pick"));
+        assert!(all.contains("Deadlines ahead"));
+    }
+}

@@ -1,6 +1,7 @@
 //! What's rising at scale: `BENCH_RISING_SIZES` (default 10000,100000) arXiv-like papers in the
 //! detector's window (nine weeks, each paper first seen on its own date), real SciTLDR abstracts from
-//! `../shared` when present (else generated prose), one phrase injected into 19% of the last week's
+//! `../shared` when present (else generated prose; one word in ten swapped for another so every paper
+//! is distinct), one phrase injected into 19% of the last week's
 //! papers. For each size: the store's window scan (`Store::items_seen_since`), the detector alone
 //! (`trend::rising::detect`, median of 3), the two together as the digest runs them
 //! (`trend::rising_in_store`), this process's peak memory, and what was found.
@@ -55,6 +56,7 @@ fn main() {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     let pool = abstracts();
+    let words: Vec<&str> = pool.iter().flat_map(|(_, a)| a.split(' ')).collect();
     let end = Utc.with_ymd_and_hms(2026, 12, 2, 23, 59, 59).unwrap();
     let days = 63usize;
     for n in sizes {
@@ -67,7 +69,19 @@ fn main() {
             let back = days - 1 - i / per_day;
             let at = end - Days::days(back as i64) - Days::hours(6);
             let (title, abs) = &pool[rng.usize(..pool.len())];
-            let mut abs = abs.clone();
+            // One word in ten replaced by another of the corpus, so 100k papers are 100k distinct
+            // abstracts (as a real stream's are) rather than 619 abstracts repeated.
+            let mut abs: String = abs
+                .split(' ')
+                .map(|w| {
+                    if rng.u8(..10) == 0 {
+                        words[rng.usize(..words.len())]
+                    } else {
+                        w
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
             if back < 7 && rng.u8(..100) < 19 {
                 abs.push(' ');
                 abs.push_str(PHRASE);

@@ -200,6 +200,7 @@ mod tests {
             sections: vec![],
             source_health: vec![],
             arxiv_note: None,
+            settings_hint: String::new(),
             generated_at: Utc.with_ymd_and_hms(2026, 12, 2, 6, 0, 0).unwrap(),
             trend,
         }

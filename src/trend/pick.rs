@@ -126,6 +126,9 @@ mod tests {
                 estimated_seconds: 10,
                 authors: String::new(),
                 kind: "paper".into(),
+                published: String::new(),
+                links: vec![],
+                first_seen: now,
             },
             scored: Scored {
                 item,
@@ -142,6 +145,7 @@ mod tests {
         vec![Section {
             title: "For you".into(),
             items: c,
+            new_since_yesterday: 0,
         }]
     }
 

@@ -21,6 +21,9 @@ pub struct Digest {
     /// How to change or stop this digest, true for the config in use (the footer's last line).
     #[serde(default)]
     pub settings_hint: String,
+    /// "rising", "rising_note", "pick", "deadlines" (`trend`).
+    #[serde(flatten)]
+    pub trend: crate::trend::TrendParts,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -263,6 +266,7 @@ mod tests {
             max_trending: 50,
             max_for_you: 50,
             max_blogs: 50,
+            deadline_days: 45,
         }
     }
 

@@ -27,5 +27,6 @@ pub mod sources;
 pub mod store;
 pub mod summarize;
 pub mod text;
+pub mod trend;
 
 pub use error::{Error, Result};

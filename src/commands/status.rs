@@ -47,6 +47,9 @@ pub fn status(app: &App) -> Result<i32> {
             when(st.last_success),
             state
         ));
+        if let Some(note) = &st.note {
+            o.line(format!("    note: {}", one_line(note)));
+        }
         let src = sources::build(cfg);
         for req in src.plan(&PlanContext {
             now: Utc::now(),

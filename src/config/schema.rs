@@ -12,6 +12,7 @@ pub struct Config {
     pub digest: Digest,
     pub interests: Interests,
     pub summarizer: Summarizer,
+    pub rising: Rising,
     pub store: StoreConfig,
     #[serde(rename = "source")]
     pub sources: Vec<SourceConfig>,
@@ -73,6 +74,8 @@ pub struct Digest {
     pub max_trending: u32,
     pub max_for_you: u32,
     pub max_blogs: u32,
+    /// Conference deadlines this many days ahead are listed.
+    pub deadline_days: u32,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -97,6 +100,20 @@ pub struct Summarizer {
     pub timeout_secs: u64,
 }
 
+/// What's rising (`trend::rising`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Rising {
+    /// Weeks before this one that make the baseline.
+    pub baseline_weeks: u32,
+    /// Papers a phrase needs in the window to be tested, and this week to be shown.
+    pub min_papers: u32,
+    /// Phrases shown at most.
+    pub max_phrases: u32,
+    /// False discovery rate of the Benjamini–Hochberg correction.
+    pub fdr: f64,
+}
+
 /// One `[[source]]`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -105,6 +122,7 @@ pub enum SourceConfig {
     Huggingface(HuggingfaceSource),
     Paperswithcode(PwcSource),
     Feed(FeedSource),
+    Deadlines(DeadlinesSource),
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -179,6 +197,40 @@ pub struct FeedSource {
     pub enabled: bool,
 }
 
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlinesSource {
+    pub name: String,
+    /// What readers see; default "AI deadlines".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// One ai-deadlines YAML file, or an index of them (folder, HTML index, GitHub contents API).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Keep conferences with any of these tags (none: all).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Deadline types to list (the YAML's `type`); default: the submission deadlines; none: all.
+    #[serde(default = "submission_types")]
+    pub types: Vec<String>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+/// What an author must meet: reviews, rebuttals and notifications are not the reader's deadlines.
+fn submission_types() -> Vec<String> {
+    [
+        "abstract",
+        "paper",
+        "submission",
+        "supplementary",
+        "registration",
+        "commitment_deadline",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
 fn yes() -> bool {
     true
 }
@@ -196,6 +248,7 @@ impl SourceConfig {
             SourceConfig::Huggingface(s) => &s.name,
             SourceConfig::Paperswithcode(s) => &s.name,
             SourceConfig::Feed(s) => &s.name,
+            SourceConfig::Deadlines(s) => &s.name,
         }
     }
     /// The configured label, else a human default: "arXiv", "Hugging Face daily", "Hugging Face
@@ -206,6 +259,7 @@ impl SourceConfig {
             SourceConfig::Huggingface(s) => &s.label,
             SourceConfig::Paperswithcode(s) => &s.label,
             SourceConfig::Feed(s) => &s.label,
+            SourceConfig::Deadlines(s) => &s.label,
         };
         if let Some(l) = explicit.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
             return l.to_string();
@@ -219,6 +273,7 @@ impl SourceConfig {
             SourceConfig::Huggingface(_) => "huggingface",
             SourceConfig::Paperswithcode(_) => "paperswithcode",
             SourceConfig::Feed(_) => "feed",
+            SourceConfig::Deadlines(_) => "deadlines",
         }
     }
     pub fn enabled(&self) -> bool {
@@ -227,6 +282,7 @@ impl SourceConfig {
             SourceConfig::Huggingface(s) => s.enabled,
             SourceConfig::Paperswithcode(s) => s.enabled,
             SourceConfig::Feed(s) => s.enabled,
+            SourceConfig::Deadlines(s) => s.enabled,
         }
     }
     pub fn url(&self) -> Option<&str> {
@@ -235,6 +291,7 @@ impl SourceConfig {
             SourceConfig::Huggingface(s) => s.url.as_deref(),
             SourceConfig::Paperswithcode(s) => s.url.as_deref(),
             SourceConfig::Feed(s) => Some(&s.url),
+            SourceConfig::Deadlines(s) => s.url.as_deref(),
         }
     }
 }
@@ -250,6 +307,7 @@ pub fn default_label(kind: &str, url: Option<&str>) -> Option<String> {
         .filter(|h| !h.is_empty());
     match kind {
         "arxiv" => Some("arXiv".into()),
+        "deadlines" => Some("AI deadlines".into()),
         "huggingface" => Some("Hugging Face daily".into()),
         "paperswithcode" => Some(
             match host {
@@ -402,6 +460,31 @@ impl Config {
         if d.max_age_days == 0 {
             return Err(("digest.max_age_days".into(), "must be at least 1".into()));
         }
+        if d.deadline_days > 3660 {
+            return Err((
+                "digest.deadline_days".into(),
+                "must be at most 3660 (ten years)".into(),
+            ));
+        }
+        let r = &self.rising;
+        if r.baseline_weeks < 2 || r.baseline_weeks > 52 {
+            return Err((
+                "rising.baseline_weeks".into(),
+                "must be between 2 and 52".into(),
+            ));
+        }
+        if r.min_papers < 2 {
+            return Err(("rising.min_papers".into(), "must be at least 2".into()));
+        }
+        if r.max_phrases > 50 {
+            return Err(("rising.max_phrases".into(), "must be at most 50".into()));
+        }
+        if !(r.fdr > 0.0 && r.fdr <= 0.5) {
+            return Err((
+                "rising.fdr".into(),
+                "must be above 0 and at most 0.5".into(),
+            ));
+        }
         let k = self.store.keep_days;
         if !(7..=36_500).contains(&k) {
             return Err((
@@ -442,6 +525,7 @@ impl Config {
                 SourceConfig::Huggingface(c) => &c.label,
                 SourceConfig::Paperswithcode(c) => &c.label,
                 SourceConfig::Feed(c) => &c.label,
+                SourceConfig::Deadlines(c) => &c.label,
             } {
                 if l.trim().is_empty() || l.chars().count() > 60 || l.chars().any(char::is_control)
                 {

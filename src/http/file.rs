@@ -55,10 +55,7 @@ pub fn read(path: &Path, raw: &str, max: u64) -> Result<Fetched, HttpError> {
     let file = std::fs::File::open(path).map_err(io_err)?;
     let meta = file.metadata().map_err(io_err)?;
     if meta.is_dir() {
-        return Err(err(
-            HttpErrorKind::Io,
-            format!("{} is a directory, not a file", path.display()),
-        ));
+        return listing(path, raw, max);
     }
     if meta.len() > max {
         return Err(err(
@@ -91,6 +88,45 @@ pub fn read(path: &Path, raw: &str, max: u64) -> Result<Fetched, HttpError> {
     }))
 }
 
+/// A folder answers as a web server's index would, as a `text/uri-list` of the files in it (sorted),
+/// so a source that reads an index of files (e.g. `deadlines`) treats a folder and a site alike.
+fn listing(path: &Path, raw: &str, max: u64) -> Result<Fetched, HttpError> {
+    let io_err = |e: std::io::Error| HttpError {
+        url: raw.to_string(),
+        kind: HttpErrorKind::Io,
+        message: format!("cannot list {}: {e}", path.display()),
+    };
+    let mut files: Vec<PathBuf> = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(io_err)? {
+        let p = entry.map_err(io_err)?.path();
+        if p.is_file() {
+            files.push(p);
+        }
+    }
+    files.sort();
+    let mut body = String::new();
+    for f in files {
+        if let Ok(u) = url::Url::from_file_path(&f) {
+            body.push_str(u.as_str());
+            body.push_str("\r\n");
+        }
+    }
+    if body.len() as u64 > max {
+        return Err(HttpError {
+            url: raw.to_string(),
+            kind: HttpErrorKind::TooLarge,
+            message: format!("body larger than {max} bytes"),
+        });
+    }
+    Ok(Fetched::Body(Response {
+        status: 200,
+        bytes: body.into_bytes(),
+        content_type: Some("text/uri-list".into()),
+        final_url: raw.to_string(),
+        validators: Validators::default(),
+    }))
+}
+
 fn to_path(url: &url::Url) -> Result<PathBuf, String> {
     match url.host_str() {
         None | Some("") | Some("localhost") => {}
@@ -113,6 +149,7 @@ fn guess_type(path: &Path) -> Option<&'static str> {
         "json" => "application/json",
         "html" | "htm" => "text/html",
         "txt" => "text/plain",
+        "yml" | "yaml" => "application/yaml",
         _ => return None,
     })
 }

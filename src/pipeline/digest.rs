@@ -133,7 +133,7 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
     let scored = rank::score_all(items, &app.config.interests, now.min(end_of_day));
     let tz = app.config.timezone();
     let labels = super::reach::labels(app);
-    let candidates = scored
+    let candidates: Vec<Candidate> = scored
         .into_iter()
         .map(|s| {
             let it = &s.item;
@@ -162,12 +162,14 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
             Candidate { scored: s, entry }
         })
         .collect();
+    let contenders = crate::trend::pick::contenders(&candidates);
     let (mut sections, used) = compose::select(candidates, cfg);
     // "New since yesterday": first seen within the day before the digest's own moment.
     let since = now.min(end_of_day) - Duration::hours(24);
     for sec in &mut sections {
         sec.new_since_yesterday = sec.items.iter().filter(|e| e.first_seen > since).count() as u32;
     }
+    let trend = crate::trend::compose(app, end_of_day, now, &sections, contenders)?;
     Ok(Digest {
         date,
         budget_seconds: cfg.minutes * 60,
@@ -177,6 +179,7 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
         arxiv_note: arxiv_note(app)?,
         generated_at: now,
         settings_hint: super::reach::settings_hint(app),
+        trend,
     })
 }
 

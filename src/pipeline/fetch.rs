@@ -6,10 +6,13 @@ use crate::error::{Error, Result};
 use crate::http::Fetched;
 use crate::identity::identify;
 use crate::sources::{self, Body, PlanContext, Source};
-use crate::store::{FetchCounts, HttpState, SourceStatus, Upsert};
+use crate::store::{FetchCounts, HttpState, SourceStatus, Table, Upsert};
 use chrono::Utc;
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
+
+/// URLs one fetch of a source follows from the indexes it read, at most.
+const MAX_FOLLOWED: usize = 1000;
 
 /// Called as each source finishes (live progress), from the worker that fetched it.
 pub type OnDone = Arc<dyn Fn(&SourceReport) + Send + Sync>;
@@ -206,6 +209,7 @@ async fn fetch_source(
     let mut note = None;
     let mut queue = src.plan(&ctx);
     let mut pages_left = src.max_pages();
+    let mut followed: HashSet<String> = HashSet::new();
     while let Some(req) = (!queue.is_empty()).then(|| queue.remove(0)) {
         // Local files carry no validators, so there is nothing stored to look up.
         let state = if req.url.starts_with("file:") {
@@ -278,7 +282,10 @@ async fn fetch_source(
             }
         }
         // Validators are kept only once the body is stored, so a failed body is asked for again.
-        if stored_all && (!resp.validators.is_empty() || !state.validators.is_empty()) {
+        // An index is always read whole: the files it names may change while it does not.
+        let is_index = !parsed.follow.is_empty();
+        if stored_all && !is_index && (!resp.validators.is_empty() || !state.validators.is_empty())
+        {
             let st = HttpState {
                 validators: resp.validators.clone(),
                 last_status: Some(resp.status),
@@ -288,7 +295,22 @@ async fn fetch_source(
                 errors.push(e.to_string());
             }
         }
-        note = parsed.note.or(note);
+        if let Some(list) = &parsed.deadlines {
+            let key = format!("{name}\0{}", req.url);
+            if let Err(e) = app.store.kv_put(Table::Deadlines, &key, list) {
+                errors.push(e.to_string());
+            }
+        }
+        // An index names files to read next; a file named twice is read once.
+        for u in parsed.follow {
+            if followed.len() < MAX_FOLLOWED && followed.insert(u.clone()) {
+                queue.push(crate::sources::Request::get(u));
+            }
+        }
+        note = match (note, parsed.note) {
+            (Some(a), Some(b)) if a != b => Some(format!("{a}; {b}")),
+            (a, b) => b.or(a),
+        };
         if let Some(next) = parsed.next {
             pages_left = pages_left.saturating_sub(1);
             if pages_left > 0 {

@@ -40,6 +40,7 @@ pub(super) fn render(d: &Digest) -> String {
             esc(super::NOTHING_NEW)
         );
     }
+    super::trend::html(&mut h, d, PAD, FONT);
     for section in d.sections.iter().filter(|s| !s.items.is_empty()) {
         let _ = write!(
             h,

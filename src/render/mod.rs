@@ -14,6 +14,7 @@ mod slack;
 #[cfg(test)]
 mod tests;
 mod text;
+mod trend;
 
 use crate::compose::{Digest, DigestEntry, Health};
 

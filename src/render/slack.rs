@@ -26,6 +26,7 @@ pub(super) fn render(d: &Digest) -> Value {
             format!("{} · {}", super::reading_line(d), super::counts(d))
         })),
     ];
+    blocks.extend(trend_blocks(d));
     let sections: Vec<_> = d.sections.iter().filter(|s| !s.items.is_empty()).collect();
     if sections.is_empty() {
         blocks.push(section(&esc(super::NOTHING_NEW)));
@@ -67,6 +68,77 @@ pub(super) fn render(d: &Digest) -> Value {
     blocks.push(json!({"type": "divider"}));
     blocks.push(footer(d));
     json!({"text": super::subject(d), "blocks": blocks})
+}
+
+/// Rising phrases, today's pick and the deadlines ahead: at most three blocks, each within limits.
+fn trend_blocks(d: &Digest) -> Vec<Value> {
+    let tr = &d.trend;
+    let mut out = Vec::new();
+    let mut lines: Vec<String> = Vec::new();
+    for p in &tr.rising {
+        let (phrase, rest) = super::trend::rising_line(p);
+        let mut l = format!("Rising: *_{}_*{}", esc(&phrase), esc(&rest));
+        if let Some(paper) = p.papers.first() {
+            l.push_str(&format!(
+                "\n      {}",
+                esc(&shorten(&plain(&paper.title), 200))
+            ));
+        }
+        lines.push(l);
+    }
+    if let Some(note) = &tr.rising_note {
+        lines.push(format!("Rising: {}.", esc(&plain(note))));
+    }
+    if !lines.is_empty() {
+        // Each line is already escaped markup; a long list is cut at whole lines.
+        let mut text = String::new();
+        for l in lines {
+            if text.len() + l.len() + 1 > 2_000 {
+                break;
+            }
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(&l);
+        }
+        out.push(section(&text));
+    }
+    if let Some(p) = &tr.pick {
+        let url = escape::safe_url(p.url.as_deref())
+            .map(|u| esc(&u))
+            .filter(|u| py_str_cost(u) <= 1_000);
+        let title = super::escape::plain(&p.title).replace('|', "\u{00A6}");
+        let title = match url {
+            Some(url) => Part::new(format!("Today's pick: *<{url}|"), title, ">*", 300),
+            None => Part::new("Today's pick: *", title, "*", 300),
+        };
+        let parts = [
+            title,
+            Part::new("\n", plain(&p.abstract_text), "", usize::MAX),
+        ];
+        out.push(section(&fit(&parts, &[0, 1], &section(""))));
+    }
+    if !tr.deadlines.is_empty() {
+        let lines: Vec<String> = tr
+            .deadlines
+            .iter()
+            .take(10)
+            .map(|x| {
+                format!(
+                    "• {}",
+                    shorten(&plain(&crate::trend::upcoming::line(x)), 200)
+                )
+            })
+            .collect();
+        let parts = [Part::new(
+            "*Deadlines ahead*\n",
+            lines.join("\n"),
+            "",
+            usize::MAX,
+        )];
+        out.push(section(&fit(&parts, &[0], &section(""))));
+    }
+    out
 }
 
 fn header(s: &str) -> Value {

@@ -58,6 +58,7 @@ fn digest(sections: Vec<Section>) -> Digest {
             },
         ],
         arxiv_note: Some("No arXiv listing on Saturdays and Sundays.".into()),
+        trend: Default::default(),
         generated_at: Utc.with_ymd_and_hms(2026, 11, 22, 6, 30, 0).unwrap(),
         settings_hint: "To change or stop this digest, edit the [[deliver]] blocks of trendd.toml."
             .into(),

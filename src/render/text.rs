@@ -17,6 +17,7 @@ pub(super) fn render(d: &Digest) -> String {
         t.push_str(super::NOTHING_NEW);
         t.push('\n');
     }
+    super::trend::text(&mut t, d);
     for section in d.sections.iter().filter(|s| !s.items.is_empty()) {
         let title = escape::shorten(&escape::plain_text(&section.title).to_uppercase(), WIDTH);
         t.push('\n');

@@ -78,6 +78,7 @@ impl Source for Arxiv {
             entries,
             next: None,
             note,
+            ..Default::default()
         })
     }
 }

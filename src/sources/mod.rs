@@ -2,6 +2,7 @@
 //! (`plan`) and parses what the shared HTTP client brought back (`parse`), one file per source kind.
 
 pub mod arxiv;
+pub mod deadlines;
 pub mod feed;
 pub mod huggingface;
 pub mod opml;
@@ -54,6 +55,10 @@ pub struct Parsed {
     pub next: Option<String>,
     /// Something worth telling the reader that is not an error (e.g. "no arXiv listing on Saturdays").
     pub note: Option<String>,
+    /// Further URLs this body names (an index of files), each fetched and parsed in turn.
+    pub follow: Vec<String>,
+    /// Conference deadlines read from this body (the `deadlines` kind), stored per source and URL.
+    pub deadlines: Option<Vec<deadlines::Deadline>>,
 }
 
 /// One configured source.
@@ -77,5 +82,6 @@ pub fn build(cfg: &SourceConfig) -> Box<dyn Source> {
         SourceConfig::Huggingface(c) => Box::new(huggingface::HuggingFace::new(c.clone())),
         SourceConfig::Paperswithcode(c) => Box::new(paperswithcode::PapersWithCode::new(c.clone())),
         SourceConfig::Feed(c) => Box::new(feed::Feed::new(c.clone())),
+        SourceConfig::Deadlines(c) => Box::new(deadlines::Deadlines::new(c.clone())),
     }
 }

@@ -113,6 +113,7 @@ fn parse_api(bytes: &[u8]) -> Result<Parsed, String> {
         entries,
         next,
         note: None,
+        ..Default::default()
     })
 }
 

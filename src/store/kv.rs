@@ -25,6 +25,8 @@ pub enum Table {
     /// (item's own date YYYY-MM-DD, item key) → nothing: finds a day's items by their own date, so an
     /// item first seen under a wrong clock is still a candidate for the digest of its day.
     Dated,
+    /// (source name, file URL) → the conference deadlines that file lists.
+    Deadlines,
 }
 
 impl Table {
@@ -36,6 +38,7 @@ impl Table {
             Table::Summaries => "kv_summaries",
             Table::Local => "kv_local",
             Table::Dated => "kv_dated",
+            Table::Deadlines => "kv_deadlines",
         }
     }
 }

@@ -4,10 +4,12 @@
 
 mod config;
 mod items;
+mod learn;
 mod status;
 
 pub use config::{config_check, export_opml, import_opml};
 pub use items::{items, summarize};
+pub use learn::{feedback, feedback_list, library_import, Action as FeedbackAction};
 pub use status::status;
 
 use crate::error::Result;

@@ -123,7 +123,13 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
         }
     }
     // Recency is judged from the digest's own day, so composing a past date ranks as it would have then.
-    let scored = rank::score_all(items, &app.config.interests, now.min(end_of_day));
+    let model = crate::learn::train::current(&app.store, crate::learn::DEFAULT_READER, now, save)?;
+    let scored = rank::score_all_learned(
+        items,
+        &app.config.interests,
+        now.min(end_of_day),
+        model.as_ref(),
+    );
     let candidates = scored
         .into_iter()
         .map(|s| {

@@ -20,7 +20,7 @@ mod common;
 use chrono::Utc;
 use std::time::Instant;
 use trendd::learn::model::{train, Example, Label, Params};
-use trendd::learn::rerank::explore_pick;
+use trendd::learn::rerank::{explore_pick, EXPLORE_FLOOR_PERCENT};
 
 #[derive(Clone)]
 struct Paper {
@@ -80,14 +80,22 @@ fn show(
     } else {
         tuned()
     };
+    // The check's library entries all carry the same two authors; the listing carries none.
     let mut ex: Vec<Example> = liked
         .iter()
-        .map(|&(i, w)| example(&papers[i], Label::Liked, w))
+        .enumerate()
+        .map(|(n, &(i, w))| {
+            let mut e = example(&papers[i], Label::Liked, w);
+            if n < 5 && std::env::var("LEARN_LIBAUTH").is_ok() {
+                e.authors = vec!["Doe, Jane".into(), "Roe, Richard".into()];
+            }
+            e
+        })
         .collect();
     ex.extend(
         disliked
             .iter()
-            .map(|&(i, w)| example(&papers[i], Label::Disliked, w)),
+            .map(|&(i, w)| example(&papers[i], Label::Disliked, w * dislike_weight())),
     );
     ex.extend(
         unrated
@@ -97,54 +105,23 @@ fn show(
     let Some(m) = train(&ex, p, 0, Utc::now()) else {
         return cands.iter().take(SHOWN).copied().collect();
     };
-    let mut js: Vec<_> = cands
+    let js: Vec<_> = cands
         .iter()
         .map(|&i| m.judge(&papers[i].title, &papers[i].abstract_text, &[]))
         .collect();
-    if let Ok(v) = std::env::var("LEARN_SMOOTH") {
-        let f: Vec<f32> = v.split(',').map(|x| x.parse().unwrap()).collect();
-        let (beta, k) = (f[0], f[1] as usize);
-        let vec = |i: usize| {
-            m.idf.vector(&trendd::learn::features::counts(
-                &papers[i].title,
-                &papers[i].abstract_text,
-                &[],
-                m.bigrams,
-            ))
-        };
-        let pool: Vec<usize> = unrated
-            .iter()
-            .chain(liked.iter().map(|x| &x.0))
-            .chain(disliked.iter().map(|x| &x.0))
-            .copied()
-            .collect();
-        let pv: Vec<_> = pool.iter().map(|&i| vec(i)).collect();
-        let ps: Vec<f32> = pool
-            .iter()
-            .map(|&i| {
-                m.judge(&papers[i].title, &papers[i].abstract_text, &[])
-                    .score
-            })
-            .collect();
-        for (c, j) in cands.iter().zip(js.iter_mut()) {
-            let cv = vec(*c);
-            let mut sims: Vec<(f32, f32)> = pool
-                .iter()
-                .enumerate()
-                .filter(|(_, &i)| i != *c)
-                .map(|(q, _)| (trendd::learn::features::dot(&cv, &pv[q]), ps[q]))
-                .collect();
-            sims.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let kk = sims.len().min(k);
-            let avg = sims[..kk].iter().map(|x| x.1).sum::<f32>() / kk.max(1) as f32;
-            j.score += beta * avg;
-        }
-    }
     let mut order: Vec<usize> = (0..cands.len()).collect();
     order.sort_by(|&a, &b| js[b].score.total_cmp(&js[a].score));
     let mut shown: Vec<usize> = order.iter().take(SHOWN).map(|&i| cands[i]).collect();
     if r == Ranker::Trendd && std::env::var("LEARN_EXPLORE").map_or(true, |v| v != "0") {
-        if let Some(e) = explore_pick(&m, &js, &order[..SHOWN.min(order.len())]) {
+        if let Some(e) = explore_pick(
+            &m,
+            &js,
+            &order[..SHOWN.min(order.len())],
+            std::env::var("LEARN_FLOOR")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(EXPLORE_FLOOR_PERCENT),
+        ) {
             shown.pop();
             shown.push(cands[e]);
         }
@@ -166,6 +143,13 @@ fn tuned() -> Params {
         p.contrast = f[6];
     }
     p
+}
+
+fn dislike_weight() -> f32 {
+    std::env::var("LEARN_DW")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1.0)
 }
 
 /// Two topics covering 15–30% of the papers, as the check picks them.

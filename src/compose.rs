@@ -15,6 +15,9 @@ pub struct Digest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arxiv_note: Option<String>,
     pub generated_at: DateTime<Utc>,
+    /// Item key → its signed 👍/👎 links (only with `[web] base_url`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub feedback_links: std::collections::BTreeMap<String, crate::learn::links::FeedbackLinks>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -205,9 +205,14 @@ fn bibtex(text: &str) -> Parsed {
             Ok(b) => b,
             Err(e) => {
                 let at = e.span.start.saturating_sub(strings.len());
+                let err_line = line
+                    + chunk[..at.min(chunk.len())]
+                        .trim_end()
+                        .matches('\n')
+                        .count();
                 out.problems.push(Problem {
-                    line: line + chunk[..at.min(chunk.len())].matches('\n').count(),
-                    message: format!("not valid BibTeX: {}", e.kind),
+                    line,
+                    message: format!("not valid BibTeX: {} (line {err_line})", e.kind),
                 });
                 continue;
             }

@@ -6,6 +6,7 @@ pub mod features;
 pub mod feedback;
 pub mod formats;
 pub mod library;
+pub mod links;
 pub mod model;
 pub mod rerank;
 pub mod resolve;

@@ -61,7 +61,7 @@ impl Default for Params {
             max_df: 0.5,
             bigrams: true,
             k: 3,
-            contrast: 0.0,
+            contrast: 1.0,
         }
     }
 }
@@ -424,7 +424,13 @@ mod tests {
             good.score > bad.score && good.score > other.score,
             "{good:?} {bad:?} {other:?}"
         );
-        assert!(good.like.as_ref().unwrap().0.contains("diffusion"));
+        assert!(good
+            .like
+            .as_ref()
+            .unwrap()
+            .0
+            .to_lowercase()
+            .contains("diffusion"));
         assert!(good.novelty < other.novelty || other.novelty == 1.0);
     }
 

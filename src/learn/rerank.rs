@@ -14,20 +14,36 @@ pub const EXPLORE_SLOTS: usize = 1;
 const EXPLORE_AFTER: usize = 3;
 /// The explored candidate joins the digest at the interest of the candidate at this rank.
 const EXPLORE_RANK: usize = 4;
+/// The explored candidate scores at least this percentile of the candidates.
+pub const EXPLORE_FLOOR_PERCENT: usize = 75;
 /// Similarity above which "like 'X' that you liked" is worth saying.
 const LIKE_SAYS: f32 = 0.12;
 
 /// Among candidates not in `top`, the one farthest from every rated paper (ties: the better score).
-pub fn explore_pick(m: &Model, js: &[Judgement], top: &[usize]) -> Option<usize> {
+pub fn explore_pick(
+    m: &Model,
+    js: &[Judgement],
+    top: &[usize],
+    floor_percent: usize,
+) -> Option<usize> {
     if m.rated.len() < EXPLORE_AFTER {
         return None;
     }
-    (0..js.len()).filter(|i| !top.contains(i)).max_by(|&a, &b| {
-        js[a]
-            .novelty
-            .total_cmp(&js[b].novelty)
-            .then(js[a].score.total_cmp(&js[b].score))
-    })
+    // Far from everything rated, but not among the candidates the model thinks worst.
+    let mut scores: Vec<f32> = js.iter().map(|j| j.score).collect();
+    scores.sort_unstable_by(|a, b| a.total_cmp(b));
+    let floor = scores
+        .get(scores.len() * floor_percent.min(99) / 100)
+        .copied()
+        .unwrap_or(f32::MIN);
+    (0..js.len())
+        .filter(|i| !top.contains(i) && js[*i].score >= floor)
+        .max_by(|&a, &b| {
+            js[a]
+                .novelty
+                .total_cmp(&js[b].novelty)
+                .then(js[a].score.total_cmp(&js[b].score))
+        })
 }
 
 fn short(title: &str) -> String {
@@ -80,7 +96,7 @@ pub fn blend(scored: &mut [Scored], m: &Model) {
     });
     for _ in 0..EXPLORE_SLOTS {
         let top: Vec<usize> = order.iter().take(EXPLORE_RANK * 3).copied().collect();
-        let Some(e) = explore_pick(m, &js, &top) else {
+        let Some(e) = explore_pick(m, &js, &top, EXPLORE_FLOOR_PERCENT) else {
             break;
         };
         let lift = order

@@ -157,7 +157,7 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
         })
         .collect();
     let (sections, used) = compose::select(candidates, cfg);
-    Ok(Digest {
+    let mut digest = Digest {
         date,
         budget_seconds: cfg.minutes * 60,
         estimated_seconds: used,
@@ -165,7 +165,11 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
         source_health: health(app)?,
         arxiv_note: arxiv_note(app)?,
         generated_at: now,
-    })
+        feedback_links: Default::default(),
+    };
+    let base_url = app.config.web.base_url.as_deref();
+    crate::learn::links::add(&mut digest, base_url, &app.state_dir)?;
+    Ok(digest)
 }
 
 /// A title fit for a digest line: no endless words, at most 300 characters.

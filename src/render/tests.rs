@@ -56,6 +56,7 @@ fn digest(sections: Vec<Section>) -> Digest {
         ],
         arxiv_note: Some("No arXiv listing on Saturdays and Sundays.".into()),
         generated_at: Utc.with_ymd_and_hms(2026, 11, 22, 6, 30, 0).unwrap(),
+        feedback_links: Default::default(),
     }
 }
 

@@ -4,7 +4,9 @@
 use anyhow::Context;
 use clap::Parser;
 use std::io::IsTerminal;
-use trendd::cli::{Cli, Command, ConfigCommand, FeedbackCommand, LibraryCommand, SourcesCommand};
+use trendd::cli::{
+    Cli, Command, ConfigCommand, FeedbackCommand, LibraryCommand, SourcesCommand, StoreCommand,
+};
 use trendd::{commands, config, pipeline, store};
 
 #[global_allocator]
@@ -59,6 +61,9 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Sources(SourcesCommand::ExportOpml) => {
             return Ok(commands::export_opml(&loaded.config)?)
         }
+        // These read a store that may be damaged, so they open it themselves.
+        Command::Store(StoreCommand::Check) => return Ok(commands::store_check(&state_dir)?),
+        Command::Store(StoreCommand::Recover) => return Ok(commands::store_recover(&state_dir)?),
         _ => {}
     }
     let store = store::Store::open(&state_dir)
@@ -97,7 +102,11 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Library(LibraryCommand::Import { file, format }) => {
             commands::library_import(&app, &file, format.as_deref())?
         }
-        Command::Summarize { .. } | Command::Config(_) | Command::Sources(_) => {
+        Command::Store(StoreCommand::Compact) => commands::store_compact(&app)?,
+        Command::Summarize { .. }
+        | Command::Config(_)
+        | Command::Sources(_)
+        | Command::Store(StoreCommand::Check | StoreCommand::Recover) => {
             unreachable!("handled above")
         }
     };

@@ -60,9 +60,51 @@ pub enum Command {
     Sources(SourcesCommand),
     /// Source health, validators, and recent digests with their delivery states
     Status,
+    /// Rate papers: 👍 (up), 👎 (down), clear a rating, or list them
+    #[command(subcommand)]
+    Feedback(FeedbackCommand),
+    /// The papers you like, from a reference manager
+    #[command(subcommand)]
+    Library(LibraryCommand),
     /// The store: check for damage, recover from it, prune and compact
     #[command(subcommand)]
     Store(StoreCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedbackCommand {
+    /// Like these papers (item keys, arXiv ids, DOIs or URLs); all or nothing
+    Up {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Dislike these papers
+    Down {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Forget your rating of these papers
+    Clear {
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+    },
+    /// Your ratings, newest first
+    List {
+        /// One JSON object per line: key, vote, at, title
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LibraryCommand {
+    /// Import BibTeX, RIS, CSL-JSON, Zotero CSV or a list of arXiv ids/URLs (format told from the content)
+    Import {
+        file: PathBuf,
+        /// bibtex | ris | csl-json | zotero-csv | ids
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

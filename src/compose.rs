@@ -24,6 +24,9 @@ pub struct Digest {
     /// "rising", "rising_note", "pick", "deadlines" (`trend`).
     #[serde(flatten)]
     pub trend: crate::trend::TrendParts,
+    /// Item key → its signed 👍/👎 links (only with `[web] base_url`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub feedback_links: std::collections::BTreeMap<String, crate::learn::links::FeedbackLinks>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -4,7 +4,9 @@
 use anyhow::Context;
 use clap::Parser;
 use std::io::IsTerminal;
-use trendd::cli::{Cli, Command, ConfigCommand, SourcesCommand, StoreCommand};
+use trendd::cli::{
+    Cli, Command, ConfigCommand, FeedbackCommand, LibraryCommand, SourcesCommand, StoreCommand,
+};
 use trendd::{commands, config, pipeline, store};
 
 #[global_allocator]
@@ -94,6 +96,21 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::Items { json, since } => commands::items(&app, json, since)?,
         Command::Status => commands::status(&app)?,
+        Command::Feedback(f) => match f {
+            FeedbackCommand::Up { ids } => {
+                commands::feedback(&app, commands::FeedbackAction::Up, &ids)?
+            }
+            FeedbackCommand::Down { ids } => {
+                commands::feedback(&app, commands::FeedbackAction::Down, &ids)?
+            }
+            FeedbackCommand::Clear { ids } => {
+                commands::feedback(&app, commands::FeedbackAction::Clear, &ids)?
+            }
+            FeedbackCommand::List { json } => commands::feedback_list(&app, json)?,
+        },
+        Command::Library(LibraryCommand::Import { file, format }) => {
+            commands::library_import(&app, &file, format.as_deref())?
+        }
         Command::Store(StoreCommand::Compact) => commands::store_compact(&app)?,
         Command::Summarize { .. }
         | Command::Config(_)

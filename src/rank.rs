@@ -242,6 +242,21 @@ pub fn score_all(items: Vec<Item>, interests: &Interests, now: DateTime<Utc>) ->
         .collect()
 }
 
+/// Scores every candidate and blends in the reader's learned model, when there is one
+/// (`learn::rerank`: the model's opinion, its `why`, one explore slot); `exclude` still wins.
+pub fn score_all_learned(
+    items: Vec<Item>,
+    interests: &Interests,
+    now: DateTime<Utc>,
+    model: Option<&crate::learn::model::Model>,
+) -> Vec<Scored> {
+    let mut scored = score_all(items, interests, now);
+    if let Some(m) = model {
+        crate::learn::rerank::blend(&mut scored, m);
+    }
+    scored
+}
+
 /// Title words that carry meaning, for the diversity test.
 pub fn topic_words(title: &str) -> HashSet<String> {
     const STOP: &[&str] = &[

@@ -5,11 +5,13 @@
 mod config;
 mod items;
 pub mod output;
+mod learn;
 mod status;
 mod store;
 
 pub use config::{config_check, export_opml, import_opml};
 pub use items::{items, summarize};
+pub use learn::{feedback, feedback_list, library_import, Action as FeedbackAction};
 pub use status::status;
 pub use store::{store_check, store_compact, store_recover};
 

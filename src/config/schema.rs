@@ -13,6 +13,7 @@ pub struct Config {
     pub interests: Interests,
     pub summarizer: Summarizer,
     pub rising: Rising,
+    pub web: Web,
     pub store: StoreConfig,
     #[serde(rename = "source")]
     pub sources: Vec<SourceConfig>,
@@ -85,6 +86,14 @@ pub struct Interests {
     pub authors: Vec<String>,
     pub categories: Vec<String>,
     pub exclude: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Web {
+    /// Public address of trendd's web face; when set, digest entries carry 👍/👎 links under it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -507,6 +516,16 @@ impl Config {
                     "summarizer.kind".into(),
                     format!("{other:?} is not a summarizer (use \"extractive\")"),
                 ))
+            }
+        }
+        if let Some(u) = &self.web.base_url {
+            let ok = url::Url::parse(u)
+                .is_ok_and(|x| matches!(x.scheme(), "http" | "https") && x.host_str().is_some());
+            if !ok {
+                return Err((
+                    "web.base_url".into(),
+                    format!("{u:?} is not an http(s) URL (e.g. \"https://trendd.example.org\")"),
+                ));
             }
         }
         if self.http.concurrency == 0 {

@@ -130,7 +130,13 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
         }
     }
     // Recency is judged from the digest's own day, so composing a past date ranks as it would have then.
-    let scored = rank::score_all(items, &app.config.interests, now.min(end_of_day));
+    let model = crate::learn::train::current(&app.store, crate::learn::DEFAULT_READER, now, save)?;
+    let scored = rank::score_all_learned(
+        items,
+        &app.config.interests,
+        now.min(end_of_day),
+        model.as_ref(),
+    );
     let tz = app.config.timezone();
     let labels = super::reach::labels(app);
     let candidates: Vec<Candidate> = scored
@@ -170,7 +176,7 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
         sec.new_since_yesterday = sec.items.iter().filter(|e| e.first_seen > since).count() as u32;
     }
     let trend = crate::trend::compose(app, end_of_day, now, &sections, contenders)?;
-    Ok(Digest {
+    let mut digest = Digest {
         date,
         budget_seconds: cfg.minutes * 60,
         estimated_seconds: used,
@@ -180,7 +186,11 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
         generated_at: now,
         settings_hint: super::reach::settings_hint(app),
         trend,
-    })
+        feedback_links: Default::default(),
+    };
+    let base_url = app.config.web.base_url.as_deref();
+    crate::learn::links::add(&mut digest, base_url, &app.state_dir)?;
+    Ok(digest)
 }
 
 /// The labels of the sources that mentioned `it`, in order, none twice.

@@ -55,6 +55,7 @@ pub(super) fn render(d: &Digest) -> String {
         );
         for e in &section.items {
             entry(&mut h, e);
+            rate(&mut h, d.feedback_links.get(&e.key));
         }
         h.push_str("</td></tr>\n");
     }
@@ -177,6 +178,27 @@ fn entry(h: &mut String, e: &DigestEntry) {
         );
     }
     h.push_str("</div>\n");
+}
+
+/// The entry's 👍/👎 links, when the digest has them (they end the entry's block).
+fn rate(h: &mut String, links: Option<&crate::learn::links::FeedbackLinks>) {
+    let Some(l) = links else { return };
+    let (Some(up), Some(down)) = (
+        escape::safe_url(Some(&l.up)),
+        escape::safe_url(Some(&l.down)),
+    ) else {
+        return;
+    };
+    if h.ends_with("</div>\n") {
+        h.truncate(h.len() - "</div>\n".len());
+    }
+    let a = "color:#1d4ed8;text-decoration:none;";
+    let _ = writeln!(
+        h,
+        "<p style=\"margin:6px 0 0;font-size:13px;line-height:1.4;color:#6b7280;\"><a href=\"{}\" style=\"{a}\">👍 more like this</a> &nbsp;·&nbsp; <a href=\"{}\" style=\"{a}\">👎 less like this</a></p>\n</div>",
+        esc(&up),
+        esc(&down)
+    );
 }
 
 fn footer(h: &mut String, d: &Digest) {

@@ -55,7 +55,7 @@ pub(super) fn render(d: &Digest) -> Value {
         room -= overhead;
         let shown = s.items.len().min(room);
         for e in &s.items[..shown] {
-            blocks.push(entry(e));
+            blocks.push(entry(e, d.feedback_links.get(&e.key)));
         }
         room -= shown;
         left_out += s.items.len() - shown;
@@ -154,7 +154,7 @@ fn section(text: &str) -> Value {
     json!({"type": "section", "text": {"type": "mrkdwn", "text": text}})
 }
 
-fn entry(e: &DigestEntry) -> Value {
+fn entry(e: &DigestEntry, links: Option<&crate::learn::links::FeedbackLinks>) -> Value {
     let title = super::title_of(e);
     // A URL is markup here, not shortened text: a long one drops the link rather than break it.
     let url = escape::safe_url(e.url.as_deref())
@@ -176,8 +176,30 @@ fn entry(e: &DigestEntry) -> Value {
         Part::markup("\n", links_line(e)),
         Part::new("\n_", meta_line(e), "_", 600),
     ];
-    // The title, the date and links, and the why-line are kept first; the summary takes what is left.
-    section(&fit(&parts, &[0, 3, 4, 1, 2], &section("")))
+    let link = |u: &str| escape::safe_url(Some(u)).map(|u| esc(&u));
+    let (up, down) = match links {
+        Some(l) => (link(&l.up), link(&l.down)),
+        None => (None, None),
+    };
+    let mut parts: Vec<Part> = parts.into();
+    let mut order = vec![0, 3, 4, 1, 2];
+    if let (Some(up), Some(down)) = (up, down) {
+        order = vec![0, 3, 4, 5, 6, 1, 2];
+        parts.push(Part::new(
+            format!("\n<{up}|"),
+            "👍 more like this".into(),
+            ">",
+            usize::MAX,
+        ));
+        parts.push(Part::new(
+            format!("  <{down}|"),
+            "👎 less like this".into(),
+            ">",
+            usize::MAX,
+        ));
+    }
+    // The title, the date and links, the why-line, then the 👍/👎 links; the summary takes what is left.
+    section(&fit(&parts, &order, &section("")))
 }
 
 /// "29 Apr 2026 · <url|abstract> · <url|PDF>" as finished mrkdwn (links whose markup would be too

@@ -62,6 +62,7 @@ fn digest(sections: Vec<Section>) -> Digest {
         generated_at: Utc.with_ymd_and_hms(2026, 11, 22, 6, 30, 0).unwrap(),
         settings_hint: "To change or stop this digest, edit the [[deliver]] blocks of trendd.toml."
             .into(),
+        feedback_links: Default::default(),
     }
 }
 

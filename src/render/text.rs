@@ -29,6 +29,7 @@ pub(super) fn render(d: &Digest) -> String {
         t.push_str("\n\n");
         for (i, e) in section.items.iter().enumerate() {
             entry(&mut t, i + 1, e);
+            rate(&mut t, d.feedback_links.get(&e.key));
         }
     }
     footer(&mut t, d);
@@ -87,6 +88,20 @@ fn entry(t: &mut String, n: usize, e: &DigestEntry) {
         t.push('\n');
     }
     t.push('\n');
+}
+
+/// The entry's 👍/👎 links, one a line and never wrapped (a broken URL is no link).
+fn rate(t: &mut String, links: Option<&crate::learn::links::FeedbackLinks>) {
+    let Some(l) = links else { return };
+    if let (Some(up), Some(down)) = (
+        escape::safe_url(Some(&l.up)),
+        escape::safe_url(Some(&l.down)),
+    ) {
+        t.pop(); // the entry's closing blank line comes after the links
+        t.push_str(&format!(
+            "{INDENT}👍 more like this: {up}\n{INDENT}👎 less like this: {down}\n\n"
+        ));
+    }
 }
 
 /// Appends `s` wrapped and indented, nothing when it is empty.

@@ -5,10 +5,12 @@
 mod config;
 mod items;
 mod status;
+mod summarize;
 
 pub use config::{config_check, export_opml, import_opml};
-pub use items::{items, summarize};
+pub use items::items;
 pub use status::status;
+pub use summarize::summarize;
 
 use crate::error::Result;
 use crate::pipeline::{self, App, DigestOptions, FetchReport, SourceReport};

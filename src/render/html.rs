@@ -94,6 +94,13 @@ fn entry(h: &mut String, e: &DigestEntry) {
             "<p style=\"margin:6px 0 0;font-size:15px;line-height:1.5;color:#1f2937;\">{}</p>",
             esc(&summary)
         );
+        if let Some(c) = crate::summarize::credit(&e.summary_by) {
+            let _ = writeln!(
+                h,
+                "<p style=\"margin:2px 0 0;font-size:11px;line-height:1.4;color:#9ca3af;\">{}</p>",
+                esc(&c)
+            );
+        }
     }
     let meta = meta_line(e);
     if !meta.is_empty() {
@@ -147,6 +154,9 @@ fn footer(h: &mut String, d: &Digest) {
         .map(escape::plain)
         .filter(|n| !n.is_empty())
     {
+        let _ = writeln!(h, "{p}{}</p>", esc(&note));
+    }
+    if let Some(note) = d.summary_note.as_deref().map(escape::plain) {
         let _ = writeln!(h, "{p}{}</p>", esc(&note));
     }
     let _ = writeln!(h, "{p}{}</p>\n</td></tr>", esc(super::HOW_TO_CHANGE));

@@ -26,6 +26,7 @@ fn entry(key: &str, title: &str, url: Option<&str>, summary: &str, kind: &str) -
         title: title.into(),
         url: url.map(Into::into),
         summary: summary.into(),
+        summary_by: "extractive".into(),
         why: "142 upvotes on Hugging Face · matches 'diffusion'".into(),
         sources: vec!["arXiv cs.LG".into(), "Hugging Face papers".into()],
         estimated_seconds: 60,
@@ -55,6 +56,7 @@ fn digest(sections: Vec<Section>) -> Digest {
             },
         ],
         arxiv_note: Some("No arXiv listing on Saturdays and Sundays.".into()),
+        summary_note: None,
         generated_at: Utc.with_ymd_and_hms(2026, 11, 22, 6, 30, 0).unwrap(),
     }
 }

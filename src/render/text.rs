@@ -53,6 +53,9 @@ fn entry(t: &mut String, n: usize, e: &DigestEntry) {
     if !summary.is_empty() {
         t.push('\n');
         block(t, &hang, &summary);
+        if let Some(c) = crate::summarize::credit(&e.summary_by) {
+            block(t, &hang, &format!("({c})"));
+        }
     }
     let why = escape::plain_text(&e.why);
     let src = escape::plain_text(&sources(e));
@@ -102,6 +105,9 @@ fn footer(t: &mut String, d: &Digest) {
         .map(escape::plain_text)
         .filter(|n| !n.is_empty())
     {
+        block(t, "", &note);
+    }
+    if let Some(note) = d.summary_note.as_deref().map(escape::plain_text) {
         block(t, "", &note);
     }
     block(t, "", super::HOW_TO_CHANGE);

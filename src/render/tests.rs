@@ -718,6 +718,7 @@ fn shared_hostile_feed_renders_inert() {
                 .as_ref()
                 .map(|t| t.content.clone())
                 .unwrap_or_default(),
+            summary_by: "extractive".into(),
             why: "matches 'diffusion'".into(),
             sources: vec![feed
                 .title

@@ -1,5 +1,6 @@
 //! Compression: openers, asides and code-release tails go; the length is capped at a clause.
 
+use super::context;
 use super::cues::{find_cues, BOILER};
 use std::sync::OnceLock;
 
@@ -47,12 +48,16 @@ pub(super) fn compress(sentence: &str) -> Vec<String> {
     let lower = sentence.to_ascii_lowercase();
     let tokens: Vec<&str> = lower.split(' ').collect();
     let mut skip = opener_len(&tokens, tokens.len());
+    skip += context::pointing_lead(&tokens[skip..]);
     // An enumeration label such as "(3)" or "ii)" means nothing out of its list.
     let label = |w: &str| w.len() <= 5 && w.ends_with(')') && !w[..w.len() - 1].contains(')');
     if tokens.len() > skip + 3 && label(tokens[skip]) {
         skip += 1;
     }
     let mut words = drop_asides(sentence.split(' ').skip(skip).map(str::to_string).collect());
+    if let Some(mended) = context::mend_address_by(&words) {
+        words = mended;
+    }
     // "We propose X; code is available at ." keeps only the content; a pure code note goes.
     let joined = words.join(" ").to_ascii_lowercase();
     let at = find_cues(&joined).1[BOILER];
@@ -123,17 +128,68 @@ const CLAUSE_WORDS: &[&str] = &[
     "using", "via", "with", "without", "as",
 ];
 
-/// Cap the length, preferring a cut at a clause boundary, and end with a full stop.
+/// Words that open a phrase: the words before them end one, so a cut there leaves no phrase half
+/// said ("… maps the input into a stable" is what a cut anywhere else risks).
+const PHRASE_WORDS: &[&str] = &[
+    "in",
+    "on",
+    "for",
+    "of",
+    "to",
+    "from",
+    "into",
+    "over",
+    "under",
+    "across",
+    "between",
+    "against",
+    "at",
+    "within",
+    "among",
+    "towards",
+    "toward",
+    "based",
+    "including",
+    "compared",
+    "leading",
+    "resulting",
+    "allowing",
+    "enabling",
+    "such",
+    "when",
+    "if",
+    "so",
+    "because",
+    "since",
+    "after",
+    "before",
+    "than",
+    "or",
+];
+
+/// Cap the length, cutting where a clause or at least a phrase ends, and end with a full stop.
 pub(super) fn finish(mut words: Vec<String>, max_words: usize) -> String {
     if words.len() > max_words {
-        let boundary = |k: &usize| {
-            words[k - 1].ends_with([',', ';', ':'])
-                || CLAUSE_WORDS.contains(&words[*k].to_ascii_lowercase().as_str())
+        let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+        let clause = |k: &usize| {
+            words[k - 1].ends_with([',', ';', ':']) || CLAUSE_WORDS.contains(&lower[*k].as_str())
         };
-        let cut = ((max_words * 2 / 3).max(1)..max_words)
+        let phrase = |k: &usize| clause(k) || PHRASE_WORDS.contains(&lower[*k].as_str());
+        let lo = (max_words * 2 / 3).max(1);
+        let floor = (max_words / 3).max(1);
+        // A little over the cap beats a sentence cut mid-phrase.
+        let over = (max_words + max_words / 4).min(words.len());
+        let cut = (lo..max_words)
             .rev()
-            .find(boundary)
-            .unwrap_or(max_words);
+            .find(clause)
+            .or_else(|| (lo..max_words).rev().find(phrase))
+            .or_else(|| (floor..lo).rev().find(phrase))
+            .or_else(|| (max_words..over).find(phrase))
+            .unwrap_or(if words.len() <= over {
+                words.len()
+            } else {
+                max_words
+            });
         words.truncate(cut);
         // Never leave a bracket open.
         if let Some(open) = words.iter().rposition(|w| w.contains('(')) {

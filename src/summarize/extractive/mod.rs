@@ -8,6 +8,7 @@
 
 mod clean;
 mod compress;
+mod context;
 mod cues;
 mod score;
 mod sentences;
@@ -26,11 +27,17 @@ const MIN_WORDS: usize = 12;
 /// Offline extractive TL;DR: at most ~35 words, one or two sentences, from the abstract (title helps when given).
 pub fn tldr(title: Option<&str>, abstract_text: &str) -> String {
     let text = clean(abstract_text);
-    let sents = split_sentences(&text);
+    let all = split_sentences(context::strip_leading_note(&text));
+    let sents = &context::content(&all)[..];
     if sents.is_empty() {
         return String::new();
     }
-    let best = pick(title, &sents);
+    let best = pick(title, sents);
+    render(title, sents, best)
+}
+
+/// The TL;DR made from sentence `best`.
+fn render(title: Option<&str>, sents: &[&str], best: usize) -> String {
     let mut words = compress(sents[best]);
     if words.len() < MIN_WORDS && best + 1 < sents.len() && !is_boilerplate(sents[best + 1]) {
         let next = compress(sents[best + 1]);
@@ -41,6 +48,7 @@ pub fn tldr(title: Option<&str>, abstract_text: &str) -> String {
             words.extend(next);
         }
     }
+    context::restore_name(&mut words, title);
     finish(words, MAX_WORDS)
 }
 
@@ -147,5 +155,52 @@ mod tests {
         }
         assert!(CUES.iter().all(|list| list.split('|').count() <= 64));
         assert!(OPENERS.split('|').all(|o| o == o.to_ascii_lowercase()));
+    }
+
+    #[test]
+    fn tldrs_stand_alone() {
+        // No opener that points at a sentence the reader does not see.
+        let t = tldr(
+            None,
+            "Deep nets are popular. However, they overfit badly. To bridge this gap, we propose \
+             a regularizer that penalizes sharp minima of the loss surface of deep networks.",
+        );
+        assert_eq!(
+            t,
+            "We propose a regularizer that penalizes sharp minima of the loss surface of deep networks."
+        );
+        // A name the markup swallowed comes back from the title.
+        let t = tldr(
+            Some("ClawMark: A Benchmark for Long-Horizon Agents"),
+            "Agents that work for days are hard to evaluate. We introduce \\textsc{}, a benchmark \
+             of 120 multi-day tasks across five service domains.",
+        );
+        assert!(t.starts_with("We introduce ClawMark, a benchmark"), "{t}");
+        // A post whose first lines are editor's notes is summarized from its body.
+        let t = tldr(
+            None,
+            "[Updated on 2023-01-24: add a section on distillation.] [Updated on 2023-02-01: \
+             fix typos. Diffusion models learn to generate images by reversing a gradual noising \
+             process. 🥑 Required Pre-read: read the previous post first.",
+        );
+        assert_eq!(
+            t,
+            "Diffusion models learn to generate images by reversing a gradual noising process."
+        );
+    }
+
+    #[test]
+    fn long_sentences_end_where_a_phrase_ends() {
+        let t = tldr(
+            None,
+            "We propose a deep invertible normalizing flow model with affine coupling layers and \
+             learned priors that maps every single example of a very large high-dimensional image \
+             dataset with strongly multimodal structure and many classes into a stable \
+             low-dimensional manifold representation learned jointly by the encoder network.",
+        );
+        assert!(t.split(' ').count() <= 44, "{t}");
+        assert!(!t.ends_with("a stable."), "{t}");
+        let last = t.trim_end_matches('.').rsplit(' ').next().unwrap();
+        assert!(!["a", "the", "stable", "of", "into"].contains(&last), "{t}");
     }
 }

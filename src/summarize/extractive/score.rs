@@ -96,7 +96,12 @@ pub(super) fn features(sents: &[&str], title: Option<&str>) -> Vec<[f64; NF]> {
     let shown_lower: Vec<String> = sents
         .iter()
         .map(|s| {
-            let w = compress(s);
+            // The head is enough to judge how it starts, and keeps this linear in long sentences.
+            let head = match s.match_indices(' ').nth(23) {
+                Some((i, _)) => &s[..i],
+                None => s,
+            };
+            let w = compress(head);
             w[..w.len().min(8)].join(" ").to_ascii_lowercase()
         })
         .collect();

@@ -500,6 +500,73 @@ async fn digest_carries_model_tldrs_and_counts_fallbacks() {
     }
 }
 
+/// `trendd summarize` with `kind = "openai"`: the model's TL;DRs, extractive ones where it failed, the
+/// count on stderr, and a second run served from the cache.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn summarize_command_uses_the_configured_model() {
+    let model = model_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("c.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[summarizer]\nkind = \"openai\"\nurl = \"{}\"\nmodel = \"test-model\"\n\
+             api_key_env = \"TRENDD_TEST_KEY_CMD\"\ntimeout_secs = 3\nmax_items = 2\n",
+            model.server.url("/v1/chat/completions")
+        ),
+    )
+    .unwrap();
+    let input = dir.path().join("in.jsonl");
+    let cases = ["alpha", "e500", "beta"];
+    let lines: Vec<String> = cases
+        .iter()
+        .map(|c| {
+            let p = paper(c);
+            json!({"id": c, "title": p.title, "abstract": p.abstract_text}).to_string()
+        })
+        .collect();
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let run = || {
+        let (config, dir, input) = (config.clone(), dir.path().to_path_buf(), input.clone());
+        tokio::task::spawn_blocking(move || {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_trendd"))
+                .env("TRENDD_TEST_KEY_CMD", KEY)
+                .arg("--config")
+                .arg(&config)
+                .arg("--state-dir")
+                .arg(dir.join("s"))
+                .args(["summarize", "--in"])
+                .arg(&input)
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+            let got: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            (got, String::from_utf8_lossy(&out.stderr).to_string())
+        })
+    };
+    let (got, err) = run().await.unwrap();
+    assert_eq!(got.len(), 3);
+    assert_eq!(got[0]["tldr"], "Model TL;DR of alpha.");
+    assert_eq!(got[1]["tldr"].as_str().unwrap(), extractive(&paper("e500")));
+    assert_eq!(got[2]["tldr"], "Model TL;DR of beta.");
+    assert!(
+        err.contains("1 TL;DR by the offline summarizer") && err.contains("answered HTTP 500"),
+        "{err}"
+    );
+    assert!(!err.contains(KEY));
+    let (again, _) = run().await.unwrap();
+    assert_eq!(again, got);
+    let per_case = model.per_case.lock().unwrap().clone();
+    assert_eq!(
+        (per_case["alpha"], per_case["beta"]),
+        (1, 1),
+        "{per_case:?}"
+    );
+}
+
 /// Against a real model server, when one is given: TRENDD_LLM_TEST_URL (a chat-completions URL such as
 /// http://127.0.0.1:11434/v1/chat/completions), TRENDD_LLM_TEST_MODEL (default "qwen2.5:0.5b"),
 /// TRENDD_LLM_TEST_LANGUAGE (default "en"). See the README for starting llama-server or Ollama.

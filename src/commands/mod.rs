@@ -5,11 +5,13 @@
 mod config;
 mod items;
 mod status;
+mod store;
 mod summarize;
 
 pub use config::{config_check, export_opml, import_opml};
 pub use items::items;
 pub use status::status;
+pub use store::{store_check, store_compact, store_recover};
 pub use summarize::summarize;
 
 use crate::error::Result;

@@ -17,6 +17,9 @@ pub struct Digest {
     /// arXiv's announcement state in plain words ("No arXiv listing on Saturdays…"), when worth saying.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arxiv_note: Option<String>,
+    /// How many TL;DRs fell back to the offline summarizer and why, when a model was asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary_note: Option<String>,
     pub generated_at: DateTime<Utc>,
     /// How to change or stop this digest, true for the config in use (the footer's last line).
     #[serde(default)]
@@ -55,6 +58,9 @@ pub struct DigestEntry {
     pub url: Option<String>,
     /// The TL;DR.
     pub summary: String,
+    /// Who wrote the TL;DR: "extractive", "huggingface" or "openai:<model>".
+    #[serde(default = "default_summary_by")]
+    pub summary_by: String,
     /// Why it is here, e.g. "142 upvotes on Hugging Face · matches 'diffusion'".
     pub why: String,
     /// The sources that mentioned it, by their human labels ("arXiv", "Hugging Face daily").
@@ -88,6 +94,10 @@ pub struct Health {
     /// Failing since (RFC 3339), when failing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<DateTime<Utc>>,
+}
+
+fn default_summary_by() -> String {
+    crate::summarize::BY_EXTRACTIVE.to_string()
 }
 
 impl Digest {
@@ -254,6 +264,32 @@ pub fn select(candidates: Vec<Candidate>, cfg: &DigestConfig) -> (Vec<Section>, 
     (sections, used)
 }
 
+/// Costs every entry again (after its TL;DR changed) and, while the digest is over its budget, drops
+/// the last entry of the longest section. Returns the seconds used.
+pub fn refit(sections: &mut Vec<Section>, cfg: &DigestConfig) -> u32 {
+    let budget = cfg.minutes * 60;
+    for e in sections.iter_mut().flat_map(|s| s.items.iter_mut()) {
+        e.estimated_seconds = entry_seconds(e, cfg);
+    }
+    let total = |s: &[Section]| {
+        FRAME_SECONDS
+            + s.iter()
+                .flat_map(|s| &s.items)
+                .map(|e| e.estimated_seconds)
+                .sum::<u32>()
+    };
+    while total(sections) > budget {
+        let Some(longest) = sections.iter_mut().max_by_key(|s| s.items.len()) else {
+            break;
+        };
+        if longest.items.pop().is_none() {
+            break;
+        }
+    }
+    sections.retain(|s| !s.items.is_empty());
+    total(sections)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,6 +332,7 @@ mod tests {
             title: item.title.clone(),
             url: None,
             summary: "word ".repeat(words),
+            summary_by: "extractive".into(),
             why: String::new(),
             sources: vec![format!("s{}", i % 7)],
             kind: kind.as_str().into(),
@@ -346,6 +383,24 @@ mod tests {
             .collect();
         let unique: HashSet<_> = keys.iter().collect();
         assert_eq!(keys.len(), unique.len());
+    }
+
+    #[test]
+    fn refit_recosts_and_drops_until_it_fits() {
+        let cands: Vec<_> = (0..200)
+            .map(|i| cand(i, ItemKind::Paper, (i % 5) as f64, 10 + i % 40))
+            .collect();
+        let (mut sections, used) = select(cands, &cfg());
+        let before: usize = sections.iter().map(|s| s.items.len()).sum();
+        assert_eq!(refit(&mut sections, &cfg()), used);
+        // Longer TL;DRs push it over: it drops entries until it fits again.
+        for e in sections.iter_mut().flat_map(|s| s.items.iter_mut()) {
+            e.summary = "word ".repeat(60);
+        }
+        let after = refit(&mut sections, &cfg());
+        let left: usize = sections.iter().map(|s| s.items.len()).sum();
+        assert!(after <= 600 && left < before, "{after} {left} {before}");
+        assert!(after > 600 - 40, "{after}");
     }
 
     #[test]

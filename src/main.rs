@@ -37,12 +37,13 @@ fn init_logging(cli: &Cli) {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<i32> {
-    if let Command::Summarize { input, output } = &cli.command {
-        return Ok(commands::summarize(input.as_deref(), output.as_deref())?);
-    }
     let path = config::locate(cli.config.as_deref());
     let loaded = config::load(path.as_deref())?;
     let state_dir = config::state_dir(cli.state_dir.as_deref(), &loaded.config);
+    if let Command::Summarize { input, output } = &cli.command {
+        let (i, o) = (input.as_deref(), output.as_deref());
+        return Ok(commands::summarize(&loaded.config, &state_dir, i, o).await?);
+    }
     match &cli.command {
         Command::Config(ConfigCommand::Check) => {
             return Ok(commands::config_check(

@@ -1,12 +1,10 @@
-//! `trendd items` and `trendd summarize`.
+//! `trendd items`.
 
 use super::output::{one_line, Lines};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::Item;
 use crate::pipeline::App;
-use crate::summarize::{Extractive, Summarizer};
 use serde_json::{json, Value};
-use std::io::{BufRead, Write};
 
 fn item_json(it: &Item) -> Value {
     json!({
@@ -64,60 +62,4 @@ pub fn items(app: &App, as_json: bool, since: Option<chrono::NaiveDate>) -> Resu
     }
     out.finish()?;
     Ok(0)
-}
-
-/// `trendd summarize [--in FILE] [--out FILE]`: JSON lines in, JSON lines out.
-pub fn summarize(input: Option<&std::path::Path>, output: Option<&std::path::Path>) -> Result<i32> {
-    let reader: Box<dyn BufRead> = match input {
-        Some(p) => Box::new(std::io::BufReader::new(
-            std::fs::File::open(p).map_err(|e| Error::io(format!("opening {}", p.display()), e))?,
-        )),
-        None => Box::new(std::io::stdin().lock()),
-    };
-    let writer: Box<dyn Write> = match output {
-        Some(p) => Box::new(
-            std::fs::File::create(p)
-                .map_err(|e| Error::io(format!("creating {}", p.display()), e))?,
-        ),
-        None => Box::new(std::io::stdout().lock()),
-    };
-    let mut writer = std::io::BufWriter::new(writer);
-    let s = Extractive;
-    let origin = input
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "<stdin>".into());
-    for (n, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| Error::io(format!("reading {origin}"), e))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let v: Value = serde_json::from_str(&line)
-            .map_err(|e| Error::Other(format!("{origin}:{}: not JSON: {e}", n + 1)))?;
-        let text = |k: &str| match v.get(k) {
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(Value::Array(a)) => Some(
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-            _ => None,
-        };
-        let id = v.get("id").cloned().unwrap_or(Value::Null);
-        let tldr = s.summarize(
-            text("title").as_deref(),
-            &text("abstract").unwrap_or_default(),
-        );
-        writeln!(writer, "{}", json!({"id": id, "tldr": tldr})).map_err(summary_write_error)?;
-    }
-    writer.flush().map_err(summary_write_error)?;
-    Ok(0)
-}
-
-fn summary_write_error(e: std::io::Error) -> Error {
-    if e.kind() == std::io::ErrorKind::BrokenPipe {
-        Error::OutputClosed
-    } else {
-        Error::io("writing summaries", e)
-    }
 }

@@ -8,12 +8,14 @@ pub mod output;
 mod learn;
 mod status;
 mod store;
+mod summarize;
 
 pub use config::{config_check, export_opml, import_opml};
-pub use items::{items, summarize};
+pub use items::items;
 pub use learn::{feedback, feedback_list, library_import, Action as FeedbackAction};
 pub use status::status;
 pub use store::{store_check, store_compact, store_recover};
+pub use summarize::summarize;
 
 use crate::error::Result;
 use crate::pipeline::{self, App, DigestOptions, FetchReport, SourceReport};

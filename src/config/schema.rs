@@ -105,8 +105,14 @@ pub struct Summarizer {
     pub model: String,
     /// Environment variable holding the API key (secret; never printed).
     pub api_key_env: String,
+    /// Language the model writes TL;DRs in ("en", "ko", or a name such as "Korean").
+    pub language: String,
     pub max_items: u32,
     pub timeout_secs: u64,
+    pub concurrency: u32,
+    pub max_tokens: u32,
+    /// Use Hugging Face's own `ai_summary` for the papers that have one.
+    pub prefer_hf: bool,
 }
 
 /// What's rising (`trend::rising`).
@@ -501,23 +507,7 @@ impl Config {
                 "must be between 7 and 36500".into(),
             ));
         }
-        match self.summarizer.kind.as_str() {
-            "extractive" => {}
-            // Named in the design and kept in the schema, but not built yet: refusing it beats
-            // quietly summarizing with something else than the user asked for.
-            "openai" => {
-                return Err((
-                    "summarizer.kind".into(),
-                    "\"openai\" is not available in this version; use \"extractive\"".into(),
-                ))
-            }
-            other => {
-                return Err((
-                    "summarizer.kind".into(),
-                    format!("{other:?} is not a summarizer (use \"extractive\")"),
-                ))
-            }
-        }
+        self.summarizer.check()?;
         if let Some(u) = &self.web.base_url {
             let ok = url::Url::parse(u)
                 .is_ok_and(|x| matches!(x.scheme(), "http" | "https") && x.host_str().is_some());

@@ -4,11 +4,11 @@ use super::{run_fetch, window, App, DigestOptions, DigestReport};
 use crate::compose::{self, authors_line, entry_seconds, Candidate, Digest, DigestEntry, Health};
 use crate::deliver::{self, Rendered};
 use crate::error::{Error, Result};
-use crate::model::{Item, Summary};
+use crate::model::Item;
 use crate::rank;
 use crate::render;
 use crate::store::DigestRecord;
-use crate::summarize::{Extractive, Summarizer};
+use crate::summarize;
 use chrono::{Duration, NaiveDate, Utc};
 use std::collections::BTreeMap;
 
@@ -43,7 +43,7 @@ pub async fn run_digest(app: &App, opts: &DigestOptions) -> Result<DigestReport>
             (d, Some(rec))
         }
         None => {
-            let d = compose_digest(app, date, !opts.dry_run)?;
+            let mut d = compose_digest(app, date, !opts.dry_run)?;
             // An empty digest while no source answers is an outage, not news: composing it would spend
             // the day on "nothing new" and the next run could not send the real one.
             if d.item_count() == 0 {
@@ -51,6 +51,8 @@ pub async fn run_digest(app: &App, opts: &DigestOptions) -> Result<DigestReport>
                     return Err(Error::NothingReached(why));
                 }
             }
+            // Only the entries that made the digest go to a model, and its answers are cached at once.
+            summarize::for_digest::model_tldrs(&app.config, &app.http, &app.store, &mut d).await?;
             (d, None)
         }
     };
@@ -121,9 +123,9 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
     let now = Utc::now();
     let end_of_day = window::end_of(app, date);
     let mut items = window::candidates(app, date, cfg.max_age_days)?;
-    let summarizer = Extractive;
+    let prefer_hf = app.config.summarizer.prefer_hf;
     for it in items.iter_mut() {
-        if ensure_summary(it, &summarizer) && save {
+        if ensure_summary(it, prefer_hf) && save {
             if let Some(sum) = &it.summary {
                 app.store.put_summary(&it.key, sum)?;
             }
@@ -155,6 +157,11 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
                     .as_ref()
                     .map(|s| s.text.clone())
                     .unwrap_or_default(),
+                summary_by: it
+                    .summary
+                    .as_ref()
+                    .map(|s| s.by.clone())
+                    .unwrap_or_else(|| summarize::BY_EXTRACTIVE.to_string()),
                 why: why_line(&s, &labels),
                 sources: source_labels(it, &labels),
                 authors: authors_line(&it.authors),
@@ -183,6 +190,7 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
         sections,
         source_health: health(app, &labels)?,
         arxiv_note: arxiv_note(app)?,
+        summary_note: None,
         generated_at: now,
         settings_hint: super::reach::settings_hint(app),
         trend,
@@ -214,25 +222,15 @@ fn digest_title(t: &str) -> String {
     format!("{}…", t.chars().take(300).collect::<String>().trim_end())
 }
 
-/// Fills in the item's TL;DR when it has none (or one by another summarizer); true when it changed.
-fn ensure_summary(it: &mut Item, s: &dyn Summarizer) -> bool {
-    if it.summary.as_ref().is_some_and(|x| x.by == s.name()) {
-        return false;
+/// Fills in the item's offline TL;DR when it has none (or not the one wanted); true when it changed.
+fn ensure_summary(it: &mut Item, prefer_hf: bool) -> bool {
+    match summarize::offline_summary(it, prefer_hf) {
+        Some(s) => {
+            it.summary = Some(s);
+            true
+        }
+        None => false,
     }
-    let mut text = s.summarize(Some(&it.title), &it.abstract_text);
-    if text.trim().is_empty() {
-        // No abstract: Hugging Face's own one-line summary is better than nothing.
-        text = it
-            .sources
-            .iter()
-            .find_map(|h| h.signals.ai_summary.clone())
-            .unwrap_or_default();
-    }
-    it.summary = Some(Summary {
-        text,
-        by: s.name().to_string(),
-    });
-    true
 }
 
 fn why_line(s: &rank::Scored, labels: &super::reach::Labels) -> String {

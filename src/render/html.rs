@@ -145,6 +145,13 @@ fn entry(h: &mut String, e: &DigestEntry) {
             attrs(&[&TEXT], "margin:6px 0 0;font-size:15px;line-height:1.5;"),
             esc(&summary)
         );
+        if let Some(c) = crate::summarize::credit(&e.summary_by) {
+            let _ = writeln!(
+                h,
+                "<p style=\"margin:2px 0 0;font-size:11px;line-height:1.4;color:#9ca3af;\">{}</p>",
+                esc(&c)
+            );
+        }
     }
     // The date and the links: "29 Apr 2026 · abstract · PDF · code".
     let mut parts: Vec<String> = Vec::new();
@@ -239,6 +246,9 @@ fn footer(h: &mut String, d: &Digest) {
         .map(escape::plain)
         .filter(|n| !n.is_empty())
     {
+        let _ = writeln!(h, "{p}{}</p>", esc(&note));
+    }
+    if let Some(note) = d.summary_note.as_deref().map(escape::plain) {
         let _ = writeln!(h, "{p}{}</p>", esc(&note));
     }
     let _ = writeln!(h, "{p}{}</p>\n</td></tr>", esc(&super::settings_hint(d)));

@@ -26,6 +26,7 @@ fn entry(key: &str, title: &str, url: Option<&str>, summary: &str, kind: &str) -
         title: title.into(),
         url: url.map(Into::into),
         summary: summary.into(),
+        summary_by: "extractive".into(),
         why: "142 upvotes on Hugging Face · matches 'diffusion'".into(),
         sources: vec!["arXiv cs.LG".into(), "Hugging Face papers".into()],
         estimated_seconds: 60,
@@ -59,6 +60,7 @@ fn digest(sections: Vec<Section>) -> Digest {
         ],
         arxiv_note: Some("No arXiv listing on Saturdays and Sundays.".into()),
         trend: Default::default(),
+        summary_note: None,
         generated_at: Utc.with_ymd_and_hms(2026, 11, 22, 6, 30, 0).unwrap(),
         settings_hint: "To change or stop this digest, edit the [[deliver]] blocks of trendd.toml."
             .into(),
@@ -731,6 +733,7 @@ fn shared_hostile_feed_renders_inert() {
                 .as_ref()
                 .map(|t| t.content.clone())
                 .unwrap_or_default(),
+            summary_by: "extractive".into(),
             why: "matches 'diffusion'".into(),
             sources: vec![feed
                 .title

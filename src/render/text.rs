@@ -57,6 +57,9 @@ fn entry(t: &mut String, n: usize, e: &DigestEntry) {
     if !summary.is_empty() {
         t.push('\n');
         block(t, &hang, &summary);
+        if let Some(c) = crate::summarize::credit(&e.summary_by) {
+            block(t, &hang, &format!("({c})"));
+        }
     }
     let date = part::date(e);
     let why = escape::plain_text(&e.why);
@@ -138,6 +141,9 @@ fn footer(t: &mut String, d: &Digest) {
         .map(escape::plain_text)
         .filter(|n| !n.is_empty())
     {
+        block(t, "", &note);
+    }
+    if let Some(note) = d.summary_note.as_deref().map(escape::plain_text) {
         block(t, "", &note);
     }
     block(t, "", &escape::no_open_tag(&super::settings_hint(d)));

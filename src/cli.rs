@@ -60,6 +60,12 @@ pub enum Command {
     Sources(SourcesCommand),
     /// Source health, validators, and recent digests with their delivery states
     Status,
+    /// Serve the web face (archive, search, Atom feed, BibTeX, 👍/👎 pages) until SIGTERM or SIGINT
+    Serve {
+        /// IP:port to listen on (else [web] listen, else 127.0.0.1:8025)
+        #[arg(long, value_name = "IP:PORT")]
+        listen: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -35,6 +35,10 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// The web face could not start (address in use, bad listen address).
+    #[error("web face: {0}")]
+    Web(String),
+
     #[error("{0}")]
     Other(String),
 }

@@ -25,5 +25,6 @@ pub mod sources;
 pub mod store;
 pub mod summarize;
 pub mod text;
+pub mod web;
 
 pub use error::{Error, Result};

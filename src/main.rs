@@ -81,6 +81,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         }
         Command::Items { json, since } => commands::items(&app, json, since)?,
         Command::Status => commands::status(&app)?,
+        Command::Serve { listen } => commands::serve(&app, listen.as_deref()).await?,
         Command::Summarize { .. } | Command::Config(_) | Command::Sources(_) => {
             unreachable!("handled above")
         }

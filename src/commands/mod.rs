@@ -4,10 +4,12 @@
 
 mod config;
 mod items;
+mod serve;
 mod status;
 
 pub use config::{config_check, export_opml, import_opml};
 pub use items::{items, summarize};
+pub use serve::serve;
 pub use status::status;
 
 use crate::error::Result;

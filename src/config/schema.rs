@@ -12,6 +12,7 @@ pub struct Config {
     pub digest: Digest,
     pub interests: Interests,
     pub summarizer: Summarizer,
+    pub web: Web,
     #[serde(rename = "source")]
     pub sources: Vec<SourceConfig>,
     #[serde(rename = "deliver")]
@@ -87,6 +88,24 @@ pub struct Summarizer {
     pub api_key_env: String,
     pub max_items: u32,
     pub timeout_secs: u64,
+}
+
+/// `[web]`: the web face (src/web) and the address its links use.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Web {
+    /// `IP:port` the web face listens on; empty: not served by `trendd run` (`trendd serve` then uses
+    /// 127.0.0.1:8025).
+    pub listen: String,
+    /// Listening on a non-loopback address must be asked for with this.
+    pub allow_remote: bool,
+    /// What links in emails (👍/👎) start with, e.g. "http://127.0.0.1:8025".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// Requests answered per second at most (all clients together); more get 429.
+    pub max_requests_per_second: u32,
+    /// Seconds a client has to send a request's headers or body before it is cut off.
+    pub client_timeout_secs: u64,
 }
 
 /// One `[[source]]`.
@@ -344,6 +363,7 @@ impl Config {
                 ))
             }
         }
+        crate::web::config::validate(&self.web)?;
         if self.http.concurrency == 0 {
             return Err(("http.concurrency".into(), "must be at least 1".into()));
         }

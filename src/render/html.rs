@@ -12,7 +12,10 @@ const FONT: &str =
                     overflow-wrap:anywhere;word-wrap:break-word;word-break:break-word;";
 const PAD: &str = "padding:16px 24px 0;";
 
-pub(super) fn render(d: &Digest) -> String {
+pub(super) fn render(
+    d: &Digest,
+    links: &dyn Fn(&DigestEntry) -> Option<super::FeedbackLinks>,
+) -> String {
     let mut h = String::with_capacity(8_192 + d.item_count() * 1_024);
     head(&mut h, d);
     if d.sections.iter().all(|s| s.items.is_empty()) {
@@ -29,7 +32,7 @@ pub(super) fn render(d: &Digest) -> String {
             esc(&escape::plain(&section.title))
         );
         for e in &section.items {
-            entry(&mut h, e);
+            entry(&mut h, e, links(e));
         }
         h.push_str("</td></tr>\n");
     }
@@ -65,7 +68,7 @@ fn head(h: &mut String, d: &Digest) {
     );
 }
 
-fn entry(h: &mut String, e: &DigestEntry) {
+fn entry(h: &mut String, e: &DigestEntry, links: Option<super::FeedbackLinks>) {
     let title = esc(&super::title_of(e));
     h.push_str("<div style=\"margin:0 0 20px;\">\n<p style=\"margin:0;font-size:16px;font-weight:600;line-height:1.35;color:#111827;\">");
     match escape::safe_url(e.url.as_deref()) {
@@ -103,7 +106,21 @@ fn entry(h: &mut String, e: &DigestEntry) {
             esc(&meta)
         );
     }
+    if let Some(l) = links {
+        feedback(h, &l);
+    }
     h.push_str("</div>\n");
+}
+
+/// The 👍/👎 line, inside the entry's block (the links come from `learn::token`, never from a feed).
+fn feedback(h: &mut String, l: &super::FeedbackLinks) {
+    let a = "display:inline-block;margin:0 8px 0 0;padding:6px 12px;border:1px solid #d1d5db;border-radius:6px;color:#111827;text-decoration:none;";
+    let _ = writeln!(
+        h,
+        "<p style=\"margin:8px 0 0;font-size:14px;line-height:1.4;\"><a href=\"{}\" style=\"{a}\" aria-label=\"More like this\">👍 More like this</a><a href=\"{}\" style=\"{a}\" aria-label=\"Less like this\">👎 Less</a></p>",
+        esc(&l.up),
+        esc(&l.down)
+    );
 }
 
 /// "why · via arXiv, Hugging Face", plain text.

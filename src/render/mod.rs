@@ -4,6 +4,7 @@
 //! characters, no markup) and then escaped for its format; a link is only ever made from an http(s)
 //! URL. None of the renderers fails: an empty digest renders a short "nothing new" message.
 
+pub mod atom;
 pub(crate) mod escape;
 mod html;
 mod slack;
@@ -15,7 +16,22 @@ use crate::compose::{Digest, DigestEntry, Health};
 
 /// The HTML email: a full document, inline CSS, a 600-px table that reads at 375 px.
 pub fn html(d: &Digest) -> String {
-    html::render(d)
+    html::render(d, &|_| None)
+}
+
+/// 👍/👎 links of one entry (signed by `learn::token`; absolute, or relative on the web face).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackLinks {
+    pub up: String,
+    pub down: String,
+}
+
+/// The HTML email with 👍/👎 links under each entry that `links` gives them for.
+pub fn html_with_feedback(
+    d: &Digest,
+    links: &dyn Fn(&DigestEntry) -> Option<FeedbackLinks>,
+) -> String {
+    html::render(d, links)
 }
 
 /// The plain-text alternative, wrapped at 76 columns.

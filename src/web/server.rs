@@ -56,7 +56,7 @@ impl Running {
 /// Binds the listen address and serves in the background. Binding happens here, so a port in use
 /// is an error of the command (or of the daemon's start), not a log line later.
 pub fn start(app: &crate::pipeline::App, listen: Option<&str>) -> Result<Running> {
-    let settings = Settings::resolve(&app.config.web, listen)?;
+    let mut settings = Settings::resolve(&app.config.web, listen)?;
     let secret = crate::learn::token::Secret::load_or_create(&app.state_dir)?;
     let std_listener = std::net::TcpListener::bind(settings.listen)
         .map_err(|e| Error::Web(format!("cannot listen on {}: {e}", settings.listen)))?;
@@ -68,6 +68,10 @@ pub fn start(app: &crate::pipeline::App, listen: Option<&str>) -> Result<Running
     let addr = listener
         .local_addr()
         .map_err(|e| Error::io("reading the web listener's address", e))?;
+    if !settings.base_url_set {
+        // Port 0 asks the kernel for one; links and the feed's ids name the port actually bound.
+        settings.base = format!("http://{addr}");
+    }
     if addr.ip().is_loopback() {
         info!("web face on http://{addr}/");
     } else {

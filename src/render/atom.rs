@@ -168,7 +168,7 @@ mod tests {
             "http://127.0.0.1:8025/digests/2026-11-02"
         );
         assert!(parsed.updated.is_some());
-        assert_eq!(parsed.authors[0].name, "trendd");
+        assert_eq!(parsed.authors[0].name.as_deref(), Some("trendd"));
         assert!(parsed
             .links
             .iter()

@@ -291,3 +291,36 @@ fn a_non_loopback_listen_address_must_be_asked_for() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a loopback address"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daemon_serves_the_web_face_when_listen_is_set() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let s = Setup::new(&format!(
+        "listen = \"127.0.0.1:{port}\"\n[schedule]\nfetch = \"0 0 1 1 *\"\ndigest = \"0 0 1 1 *\"\ncatch_up = false"
+    ));
+    let mut daemon = s
+        .trendd()
+        .arg("run")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let c = client();
+    let url = format!("http://127.0.0.1:{port}/");
+    let mut status = None;
+    for _ in 0..600 {
+        if let Ok(r) = c.get(&url).send().await {
+            status = Some(r.status().as_u16());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(daemon.id() as libc::pid_t, libc::SIGTERM) };
+    let exit = daemon.wait().unwrap();
+    assert_eq!(status, Some(200), "the daemon did not serve {url}");
+    assert!(exit.success(), "{exit:?}");
+}

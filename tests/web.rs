@@ -178,6 +178,12 @@ async fn serves_the_archive_digest_search_feed_bibtex_and_asks_before_recording(
     assert_eq!(st, 200);
     assert!(undone.contains("Removed"), "{undone}");
     assert_eq!(post(&c, &up).await.0, 200);
+    let (_, _, day_after) = get(&c, &srv.url(&format!("/digests/{today}"))).await;
+    assert_eq!(
+        day_after.matches("👍 More like this ✓").count(),
+        1,
+        "the page does not show the rating"
+    );
 
     // Forged, cut short, or signed by another secret: 403, nothing recorded.
     let last = links[1].chars().last().unwrap();

@@ -114,12 +114,25 @@ fn entry(h: &mut String, e: &DigestEntry, links: Option<super::FeedbackLinks>) {
 
 /// The 👍/👎 line, inside the entry's block (the links come from `learn::token`, never from a feed).
 fn feedback(h: &mut String, l: &super::FeedbackLinks) {
-    let a = "display:inline-block;margin:0 8px 0 0;padding:6px 12px;border:1px solid #d1d5db;border-radius:6px;color:#111827;text-decoration:none;";
+    use crate::learn::Vote;
+    let style = |v: Vote| {
+        let (border, bg) = if l.rated == Some(v) {
+            ("#1d4ed8", "#dbeafe")
+        } else {
+            ("#d1d5db", "#ffffff")
+        };
+        format!("display:inline-block;margin:0 8px 0 0;padding:6px 12px;border:1px solid {border};background-color:{bg};border-radius:6px;color:#111827;text-decoration:none;")
+    };
+    let mark = |v: Vote| if l.rated == Some(v) { " ✓" } else { "" };
     let _ = writeln!(
         h,
-        "<p style=\"margin:8px 0 0;font-size:14px;line-height:1.4;\"><a href=\"{}\" style=\"{a}\" aria-label=\"More like this\">👍 More like this</a><a href=\"{}\" style=\"{a}\" aria-label=\"Less like this\">👎 Less</a></p>",
+        "<p style=\"margin:8px 0 0;font-size:14px;line-height:1.4;\"><a href=\"{}\" style=\"{}\" aria-label=\"More like this\">👍 More like this{}</a><a href=\"{}\" style=\"{}\" aria-label=\"Less like this\">👎 Less{}</a></p>",
         esc(&l.up),
-        esc(&l.down)
+        style(Vote::Up),
+        mark(Vote::Up),
+        esc(&l.down),
+        style(Vote::Down),
+        mark(Vote::Down),
     );
 }
 

@@ -24,6 +24,8 @@ pub fn html(d: &Digest) -> String {
 pub struct FeedbackLinks {
     pub up: String,
     pub down: String,
+    /// The reader's rating so far, shown as the chosen button (the web face knows it; an email does not).
+    pub rated: Option<crate::learn::Vote>,
 }
 
 /// The HTML email with 👍/👎 links under each entry that `links` gives them for.

@@ -161,7 +161,22 @@ async fn digest(State(c): State<Ctx>, Path(name): Path<String>) -> Result<Respon
     match ext {
         "html" => {
             let d = parse_digest(&rec)?;
-            let links = |e: &crate::compose::DigestEntry| Some(feedback_links(&c, date, &e.key));
+            let store = c.store.clone();
+            let keys = rec.keys.clone();
+            // Live: each entry shows the reader's rating so far.
+            let rated = blocking(move || {
+                let mut m = std::collections::HashMap::new();
+                for k in keys {
+                    if let Some(r) = crate::learn::feedback::get(&store, DEFAULT_READER, &k)? {
+                        m.insert(k, r.vote);
+                    }
+                }
+                Ok(m)
+            })
+            .await?;
+            let links = |e: &crate::compose::DigestEntry| {
+                Some(feedback_links(&c, date, &e.key, rated.get(&e.key).copied()))
+            };
             let body = render::html_with_feedback(&d, &links);
             Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response())
         }
@@ -202,7 +217,7 @@ async fn digest(State(c): State<Ctx>, Path(name): Path<String>) -> Result<Respon
 }
 
 /// The signed 👍/👎 links of one entry of the digest of `date`.
-fn feedback_links(c: &Ctx, date: NaiveDate, key: &str) -> FeedbackLinks {
+fn feedback_links(c: &Ctx, date: NaiveDate, key: &str, rated: Option<Vote>) -> FeedbackLinks {
     let claim = |vote| token::Claim {
         reader: DEFAULT_READER.to_string(),
         date,
@@ -212,6 +227,7 @@ fn feedback_links(c: &Ctx, date: NaiveDate, key: &str) -> FeedbackLinks {
     FeedbackLinks {
         up: token::link(c.link_base(), &c.secret, &claim(Vote::Up)),
         down: token::link(c.link_base(), &c.secret, &claim(Vote::Down)),
+        rated,
     }
 }
 

@@ -78,7 +78,7 @@ async fn ask(State(c): State<Ctx>, Path(token): Path<String>) -> Result<Response
     Ok(no_store(page(
         "Rate a paper",
         html! {
-            h1 { (emoji(claim.vote)) " " (words(claim.vote)) "?" }
+            h1 { (emoji(claim.vote)) " " (match claim.vote { Vote::Up => "More like this?", Vote::Down => "Less like this?" }) }
             p { "“" (title) "”" }
             p.muted { "From your digest of " (claim.date.format("%A %-d %B %Y")) "." }
             @if let Some(r) = &current {

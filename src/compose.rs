@@ -4,7 +4,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A composed digest; serialized as-is it is `digest.json` (the contract in DESIGN.md).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Every struct here derives `Default`, so code that builds one names only the fields it cares about
+/// and a field added later does not touch every constructor.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Digest {
     pub date: NaiveDate,
     pub budget_seconds: u32,
@@ -15,16 +18,30 @@ pub struct Digest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arxiv_note: Option<String>,
     pub generated_at: DateTime<Utc>,
+    /// How to change or stop this digest, true for the config in use (the footer's last line).
+    #[serde(default)]
+    pub settings_hint: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Section {
     /// "Trending", "For you" or "Blogs".
     pub title: String,
     pub items: Vec<DigestEntry>,
+    /// Entries of this section first seen in the 24 hours before the digest.
+    #[serde(default)]
+    pub new_since_yesterday: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One link an entry offers besides its title: "abstract", "PDF", "Hugging Face", "code", ….
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub label: String,
+    /// Always http(s).
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DigestEntry {
     pub key: String,
     pub title: String,
@@ -34,7 +51,7 @@ pub struct DigestEntry {
     pub summary: String,
     /// Why it is here, e.g. "142 upvotes on Hugging Face · matches 'diffusion'".
     pub why: String,
-    /// Names of the sources that mentioned it.
+    /// The sources that mentioned it, by their human labels ("arXiv", "Hugging Face daily").
     pub sources: Vec<String>,
     pub estimated_seconds: u32,
     /// "A. Author, B. Author et al." (may be empty).
@@ -42,11 +59,23 @@ pub struct DigestEntry {
     pub authors: String,
     /// "paper" or "post".
     pub kind: String,
+    /// The item's own date (YYYY-MM-DD in the reader's time zone): published, else first seen.
+    #[serde(default)]
+    pub published: String,
+    /// Abstract, PDF, Hugging Face page, code, project page: the ones known.
+    #[serde(default)]
+    pub links: Vec<Link>,
+    /// When trendd first saw it (decides "new since yesterday").
+    #[serde(default)]
+    pub first_seen: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Health {
     pub name: String,
+    /// The source's human label ("arXiv", "Lil'Log"); shown instead of the name.
+    #[serde(default)]
+    pub label: String,
     pub ok: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -213,6 +242,7 @@ pub fn select(candidates: Vec<Candidate>, cfg: &DigestConfig) -> (Vec<Section>, 
         .map(|(c, items)| Section {
             title: c.0.to_string(),
             items,
+            ..Default::default()
         })
         .collect();
     (sections, used)
@@ -261,9 +291,8 @@ mod tests {
             summary: "word ".repeat(words),
             why: String::new(),
             sources: vec![format!("s{}", i % 7)],
-            estimated_seconds: 0,
-            authors: String::new(),
             kind: kind.as_str().into(),
+            ..Default::default()
         };
         entry.estimated_seconds = entry_seconds(&entry, &cfg());
         Candidate {

@@ -39,6 +39,11 @@ pub enum Error {
     #[error("web face: {0}")]
     Web(String),
 
+    /// No source answered and there is nothing new to send: no digest is composed for the day, so
+    /// the next run that reaches a source can send the real one.
+    #[error("{0}")]
+    NothingReached(String),
+
     #[error("{0}")]
     Other(String),
 }
@@ -63,9 +68,13 @@ impl Error {
         }
     }
 
-    /// The process exit code this error stands for (see the README): 1 for config/store/usage errors.
+    /// The process exit code this error stands for (see the README): 2 when no source could be
+    /// reached, 1 for config/store/usage errors.
     pub fn exit_code(&self) -> i32 {
-        1
+        match self {
+            Error::NothingReached(_) => 2,
+            _ => 1,
+        }
     }
 }
 

@@ -25,6 +25,13 @@ static ARXIV_IN_TEXT: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .unwrap()
 });
+/// A path segment that is nothing but a new-style arXiv id (`/p/2604.26934`, `/papers/2604.26934v2`):
+/// paper-TL;DR sites name their post pages so. The month must be real (01–12), which keeps dates
+/// and version numbers such as `2023.1234` out.
+static ARXIV_SEGMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i-u)^(?P<id>\d{2}(?:0[1-9]|1[0-2])\.\d{4,5})(?:v(?P<v>\d+))?(?:\.pdf)?$")
+        .unwrap()
+});
 static DOI: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\b(10\.\d{4,9}/[^\s\x22<>]+)").unwrap());
 
@@ -48,6 +55,28 @@ pub fn find_arxiv_id(s: &str) -> Option<(String, Option<u32>)> {
         normalize_arxiv(id),
         c.name("v").and_then(|v| v.as_str().parse().ok()),
     ))
+}
+
+/// The arXiv id a web page's URL carries as a whole path segment (`https://tldr.takara.ai/p/2604.26934`),
+/// for posts about one paper on sites that are not arXiv. Only http(s) URLs count, and only the
+/// path: a query or fragment holding an id says nothing about what the page is.
+pub fn arxiv_id_in_path(u: &str) -> Option<(String, Option<u32>)> {
+    let parsed = url::Url::parse(u.trim()).ok()?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return None;
+    }
+    let mut found = parsed
+        .path_segments()?
+        .filter_map(|seg| ARXIV_SEGMENT.captures(seg))
+        .map(|c| {
+            (
+                c["id"].to_string(),
+                c.name("v").and_then(|v| v.as_str().parse().ok()),
+            )
+        });
+    let first = found.next()?;
+    // Two ids in one path (a comparison page) name no single paper.
+    found.next().is_none().then_some(first)
 }
 
 fn normalize_arxiv(id: &str) -> String {
@@ -148,7 +177,9 @@ pub fn identify(e: &Entry) -> Option<Identity> {
             .url
             .as_deref()
             .and_then(find_arxiv_id)
-            .or_else(|| e.guid.as_deref().and_then(find_arxiv_id));
+            .or_else(|| e.guid.as_deref().and_then(find_arxiv_id))
+            .or_else(|| e.url.as_deref().and_then(arxiv_id_in_path))
+            .or_else(|| e.guid.as_deref().and_then(arxiv_id_in_path));
     }
     if arxiv.is_none() {
         // Only a short post (a paper TL;DR) whose body names exactly one paper is *about* that paper; a
@@ -307,6 +338,34 @@ mod tests {
             ..e
         };
         assert_eq!(identify(&two).unwrap().key, "url:blog.example.org/tldr/1");
+    }
+
+    #[test]
+    fn a_tldr_post_whose_path_is_an_arxiv_id_takes_the_papers_key() {
+        let e = Entry {
+            title: "EnerGS: Energy-Based Gaussian Splatting".into(),
+            url: Some("https://tldr.takara.ai/p/2604.26238".into()),
+            guid: Some("https://tldr.takara.ai/p/2604.26238".into()),
+            ..Default::default()
+        };
+        let id = identify(&e).unwrap();
+        assert_eq!(id.key, "arxiv:2604.26238");
+        assert_eq!(id.arxiv_id.as_deref(), Some("2604.26238"));
+        assert_eq!(
+            arxiv_id_in_path("https://papers.example.org/abs/2604.26238v3.pdf"),
+            Some(("2604.26238".into(), Some(3)))
+        );
+        // Not an id: a month 13, a year-like number, a query, two ids, a non-web scheme.
+        for u in [
+            "https://blog.example.org/2613.12345",
+            "https://blog.example.org/2023.1234/post",
+            "https://blog.example.org/post?id=2604.26238",
+            "https://x.org/compare/2604.26238/2604.26239",
+            "ftp://x.org/2604.26238",
+            "https://x.org/p/2604.26238-notes",
+        ] {
+            assert_eq!(arxiv_id_in_path(u), None, "{u}");
+        }
     }
 
     #[test]

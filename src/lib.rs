@@ -17,6 +17,7 @@ pub mod error;
 pub mod http;
 pub mod identity;
 pub mod learn;
+pub mod links;
 pub mod model;
 pub mod pipeline;
 pub mod rank;

@@ -46,6 +46,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
             return Ok(commands::config_check(
                 &loaded.config,
                 loaded.path.as_deref(),
+                &state_dir,
             )?)
         }
         Command::Sources(SourcesCommand::ImportOpml { file }) => {

@@ -176,6 +176,15 @@ impl InterestModel {
                 matched.push(p.clone());
             }
         }
+        // A blog post needs more than one bare word: blogs also write about policy and business, where
+        // "the diffusion rule" (export controls) or "reasoning about pricing" carry a keyword without
+        // the topic. Two distinct keywords, or one multi-word phrase ("reinforcement learning"), is
+        // evidence; one single word repeated is not. Papers keep one hit: an arXiv cs.LG abstract
+        // saying "diffusion" means the model.
+        if it.kind == ItemKind::Post && !post_evidence(&matched) {
+            score = 0.0;
+            matched.clear();
+        }
         let mut why = Vec::new();
         if !matched.is_empty() {
             let shown: Vec<String> = matched.iter().take(2).map(|m| format!("'{m}'")).collect();
@@ -206,6 +215,11 @@ impl InterestModel {
         }
         (score, why, false)
     }
+}
+
+/// Whether the keywords a blog post matched say it is about the reader's topics (see `score`).
+fn post_evidence(matched: &[String]) -> bool {
+    matched.len() >= 2 || matched.iter().any(|m| m.contains(' '))
 }
 
 /// Scores every candidate.
@@ -307,6 +321,48 @@ mod tests {
         let (s1, _, _) = m.score(&items[1]);
         assert!(s0 > 0.0 && s1 == 0.0);
         assert_eq!(why0[0], "matches 'diffusion'");
+    }
+
+    #[test]
+    fn a_post_needs_more_than_one_bare_keyword() {
+        let cfg = Interests {
+            keywords: vec![
+                "diffusion".into(),
+                "reasoning".into(),
+                "reinforcement learning".into(),
+            ],
+            ..Default::default()
+        };
+        let post = |title: &str, abs: &str| Item {
+            kind: ItemKind::Post,
+            categories: vec![],
+            ..item(title, abs, None)
+        };
+        let items =
+            vec![
+            // The recorded Anthropic policy post: title and description say "diffusion rule".
+            post(
+                "Securing America's compute advantage: Anthropic's position on the diffusion rule",
+                "Securing America's compute advantage: Anthropic's position on the diffusion rule",
+            ),
+            post("Diffusion for reasoning", "Diffusion models that plan."),
+            post("Notes on reinforcement learning", "Reward shaping in practice."),
+        ];
+        let m = InterestModel::new(&cfg, &items);
+        let (s, why, _) = m.score(&items[0]);
+        assert_eq!((s, why.is_empty()), (0.0, true), "{why:?}");
+        let (s, why, _) = m.score(&items[1]);
+        assert!(
+            s > 0.0 && why[0] == "matches 'diffusion', 'reasoning'",
+            "{why:?}"
+        );
+        assert!(
+            m.score(&items[2]).0 > 0.0,
+            "one multi-word phrase is enough"
+        );
+        // The same single word still makes a paper match.
+        let paper = item("On the diffusion rule", "Diffusion.", None);
+        assert!(m.score(&paper).0 > 0.0);
     }
 
     #[test]

@@ -43,9 +43,13 @@ fn keys(digest: &Value) -> Vec<String> {
         .collect()
 }
 
+#[cfg_attr(
+    shared_missing,
+    ignore = "needs ../shared (recorded fixtures beside the checkout)"
+)]
 #[test]
 fn digest_fills_the_budget_and_never_repeats() {
-    let Some(shared) = shared() else { return };
+    let shared = shared();
     let dir = tempfile::tempdir().unwrap();
     let files = dir.path().join("files");
     let config = dir.path().join("c.toml");
@@ -181,8 +185,9 @@ fn digest_fills_the_budget_and_never_repeats() {
     assert!(k1.iter().any(|k| a.contains(k)));
 }
 
+/// A store whose sources all fail gives no digest at all, not an empty one that would use up the day.
 #[test]
-fn an_empty_store_gives_a_short_honest_digest() {
+fn an_empty_store_whose_source_fails_gives_no_digest() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("c.toml");
     std::fs::write(
@@ -205,13 +210,18 @@ fn an_empty_store_gives_a_short_honest_digest() {
             out.to_str().unwrap(),
         ],
     );
-    assert_eq!(code, 0, "{err}");
-    let d: Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("digest.json")).unwrap()).unwrap();
-    assert_eq!(d["sections"].as_array().unwrap().len(), 0);
-    assert_eq!(
-        d["source_health"][0]["ok"], false,
-        "the failing source is reported"
+    assert_eq!(code, 2, "{stdout}{err}");
+    assert!(stdout.contains("could not reach any source"), "{stdout}");
+    assert!(
+        stdout.contains("none.xml"),
+        "the failing source's error is named: {stdout}"
     );
-    assert!(stdout.to_lowercase().contains("nothing new"), "{stdout}");
+    assert!(!out.join("digest.json").exists());
+}
+
+/// The helper behind every test that reads ../shared fails with the reason when it is absent.
+#[test]
+#[should_panic(expected = "this test needs the recorded fixtures beside the checkout")]
+fn a_missing_shared_folder_fails_with_the_reason() {
+    support::shared_at(Path::new("/nonexistent/shared"));
 }

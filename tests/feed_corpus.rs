@@ -9,17 +9,16 @@ use trendd::sources::feed::{encoding, parse_feed, parse_feed_all};
 
 const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared");
 
-fn shared(sub: &str) -> Option<PathBuf> {
+/// A folder of `../shared`. The tests that call this are ignored when it is absent (build.rs sets
+/// `shared_missing`); run anyway (CI=true, `--ignored`), a missing folder fails them with the reason.
+fn shared(sub: &str) -> PathBuf {
     let p = Path::new(SHARED).join(sub);
-    if p.is_dir() {
-        Some(p)
-    } else {
-        eprintln!(
-            "SKIPPED: {} is absent (the shared fixtures are not next to this checkout)",
-            p.display()
-        );
-        None
-    }
+    assert!(
+        p.is_dir(),
+        "{} is absent: this test needs ../shared beside the checkout",
+        p.display()
+    );
+    p
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -120,11 +119,13 @@ fn claim(expect: &str) -> Option<Claim> {
     None
 }
 
+#[cfg_attr(
+    shared_missing,
+    ignore = "needs ../shared (recorded fixtures beside the checkout)"
+)]
 #[test]
 fn feedparser_corpus() {
-    let Some(root) = shared("corpus/feedparser") else {
-        return;
-    };
+    let root = shared("corpus/feedparser");
     let mut all = Vec::new();
     files(&root, &mut all);
     all.sort();
@@ -337,11 +338,13 @@ const FEEDPARSER_COUNTS: &[(&str, usize)] = &[
     ("the-verge-ai-atom.xml", 10),
 ];
 
+#[cfg_attr(
+    shared_missing,
+    ignore = "needs ../shared (recorded fixtures beside the checkout)"
+)]
 #[test]
 fn recorded_blog_feeds() {
-    let Some(dir) = shared("fixtures/blogs") else {
-        return;
-    };
+    let dir = shared("fixtures/blogs");
     let mut all = Vec::new();
     files(&dir, &mut all);
     all.sort();
@@ -408,11 +411,13 @@ fn recorded_blog_feeds() {
     assert!(theirs > 0 && ours * 10 >= theirs * 9);
 }
 
+#[cfg_attr(
+    shared_missing,
+    ignore = "needs ../shared (recorded fixtures beside the checkout)"
+)]
 #[test]
 fn jsonfeed_corpus_matches_expected_titles() {
-    let Some(dir) = shared("corpus/feed-rs/jsonfeed") else {
-        return;
-    };
+    let dir = shared("corpus/feed-rs/jsonfeed");
     let mut all = Vec::new();
     files(&dir, &mut all);
     let mut parsed = 0;
@@ -447,11 +452,13 @@ fn jsonfeed_corpus_matches_expected_titles() {
 
 /// Every corpus file cut short at several points, and with bytes flipped: errors are fine, panics
 /// are not.
+#[cfg_attr(
+    shared_missing,
+    ignore = "needs ../shared (recorded fixtures beside the checkout)"
+)]
 #[test]
 fn damaged_corpus_files_never_panic() {
-    let Some(root) = shared("corpus/feedparser") else {
-        return;
-    };
+    let root = shared("corpus/feedparser");
     let mut all = Vec::new();
     files(&root, &mut all);
     let mut runs = 0;

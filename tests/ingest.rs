@@ -11,9 +11,13 @@ fn source(kind: &str, name: &str, url: &str) -> String {
     format!("[[source]]\nkind = \"{kind}\"\nname = \"{name}\"\nurl = \"{url}\"\n\n")
 }
 
+#[cfg_attr(
+    shared_missing,
+    ignore = "needs ../shared (recorded fixtures beside the checkout)"
+)]
 #[test]
 fn recorded_responses_become_one_item_per_paper() {
-    let Some(shared) = shared() else { return };
+    let shared = shared();
     let fixtures = shared.join("fixtures");
     let server = Server::start(fixtures.clone());
     let mut cfg = String::from("[general]\ntimezone = \"UTC\"\n\n[http]\nretries = 2\n\n");

@@ -5,21 +5,35 @@ use crate::error::{Error, Result};
 use crate::sources::opml::{export_opml as to_opml, parse_opml, OpmlFeed};
 use std::path::Path;
 
-/// Prints the effective config. It holds no secret values, only the names of the environment
-/// variables or files that do (`password_env`, `webhook_url_file`, …), so printing it is safe.
-pub fn config_check(cfg: &Config, path: Option<&Path>) -> Result<i32> {
+/// Prints the effective config: what is in effect, not what the file says — the resolved time zone,
+/// state directory and file-channel folders instead of `""`. It holds no secret values, only the
+/// names of the environment variables or files that do, so printing it is safe. A secret named by
+/// `password_env` / `webhook_url_env` that is unset (or a `*_file` that cannot be read) fails the
+/// check: the daemon would only find out at send time, after the digest was composed.
+pub fn config_check(cfg: &Config, path: Option<&Path>, state_dir: &Path) -> Result<i32> {
     let origin = path
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "built-in defaults".into());
-    let text =
-        toml::to_string(cfg).map_err(|e| Error::Other(format!("printing the config: {e}")))?;
-    println!("# effective config from {origin} (valid)\n{text}");
+    let text = path.and_then(|p| std::fs::read_to_string(p).ok());
+    if let Some((key, msg)) = crate::config::check_secrets(cfg, &|v| std::env::var_os(v)) {
+        let line = text
+            .as_deref()
+            .and_then(|t| crate::config::line_of(t, &key))
+            .map(|l| format!("line {l}: "))
+            .unwrap_or_default();
+        return Err(Error::config(origin, format!("{line}key `{key}`: {msg}")));
+    }
+    let effective = crate::config::effective(cfg, state_dir);
+    let printed = toml::to_string(&effective)
+        .map_err(|e| Error::Other(format!("printing the config: {e}")))?;
+    println!("# effective config from {origin} (valid)\n{printed}");
     eprintln!(
-        "config ok: {origin}: {} sources ({} enabled), {} delivery channel(s), timezone {}",
+        "config ok: {origin}: {} sources ({} enabled), {} delivery channel(s), timezone {}, state dir {}",
         cfg.sources.len(),
         cfg.sources.iter().filter(|s| s.enabled()).count(),
         cfg.delivers.len(),
-        cfg.timezone()
+        cfg.timezone(),
+        state_dir.display()
     );
     Ok(0)
 }
@@ -59,8 +73,15 @@ pub fn import_opml(cfg: &Config, path: Option<&Path>, opml: &Path) -> Result<i32
             name = format!("{base}-{n}");
             n += 1;
         }
+        // The OPML title is what the reader knows the feed by: it becomes the label.
+        let title = crate::render::escape::one_line(&f.title);
+        let label = if title.is_empty() || title.chars().count() > 60 {
+            String::new()
+        } else {
+            format!("label = {}\n", toml_str(&title))
+        };
         body.push_str(&format!(
-            "\n[[source]]\nkind = \"feed\"\nname = {}\nurl = {}\n",
+            "\n[[source]]\nkind = \"feed\"\nname = {}\n{label}url = {}\n",
             toml_str(&name),
             toml_str(&f.xml_url)
         ));
@@ -106,7 +127,7 @@ pub fn export_opml(cfg: &Config) -> Result<i32> {
         .iter()
         .filter_map(|s| match s {
             SourceConfig::Feed(f) => Some(OpmlFeed {
-                title: f.name.clone(),
+                title: s.label(),
                 xml_url: f.url.clone(),
                 html_url: None,
             }),

@@ -110,7 +110,14 @@ pub async fn digest(app: &App, opts: DigestOptions, quiet: bool) -> Result<i32> 
         }
         opts.fetch = false;
     }
-    let rep = pipeline::run_digest(app, &opts).await?;
+    let rep = match pipeline::run_digest(app, &opts).await {
+        Err(crate::error::Error::NothingReached(why)) => {
+            // Said on stdout too: this run's whole answer is that there is no digest.
+            println!("No digest: {why}.");
+            return Ok(EXIT_ALL_SOURCES_FAILED);
+        }
+        other => other?,
+    };
     let date = rep.date.map(|d| d.to_string()).unwrap_or_default();
     if !quiet {
         // The default file channel is quiet on a fresh machine; the digest itself is the output.
@@ -129,6 +136,9 @@ pub async fn digest(app: &App, opts: DigestOptions, quiet: bool) -> Result<i32> 
                 rep.failed.len()
             );
         }
+        for line in written_to(app, &rep) {
+            eprintln!("{line}");
+        }
         if let Some(out) = &opts.out {
             eprintln!(
                 "wrote digest.html, digest.txt, digest.json to {}",
@@ -144,6 +154,32 @@ pub async fn digest(app: &App, opts: DigestOptions, quiet: bool) -> Result<i32> 
     } else {
         EXIT_DELIVERY_FAILED
     })
+}
+
+/// "digest 2026-12-02 written to DIR/2026-12-02.html (.txt, .json)" for each file channel that holds
+/// this digest, whether written now or by an earlier run.
+fn written_to(app: &App, rep: &pipeline::DigestReport) -> Vec<String> {
+    let Some(date) = rep.date else {
+        return Vec::new();
+    };
+    app.config
+        .delivers
+        .iter()
+        .filter_map(|d| match d {
+            crate::config::DeliverConfig::File(c) => {
+                let name = d.name();
+                let done = rep.delivered.contains(&name) || rep.already_sent.contains(&name);
+                done.then(|| {
+                    let ch = crate::deliver::FileChannel::new(name, c, &app.state_dir);
+                    format!(
+                        "digest {date} written to {} (.txt, .json beside it)",
+                        ch.dir().join(format!("{date}.html")).display()
+                    )
+                })
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 fn list(v: &[String]) -> String {

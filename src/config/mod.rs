@@ -5,8 +5,10 @@
 //! `Config`, which `validate` checks; an error sends the user's file through the typed reader on its own,
 //! so the message names the file, line and key.
 
+mod effective;
 mod schema;
 
+pub use effective::{check_secrets, effective};
 pub use schema::*;
 
 use crate::error::{Error, Result};
@@ -101,7 +103,7 @@ fn toml_error(origin: &str, e: &toml::de::Error) -> Error {
 }
 
 /// The first line (1-based) where `key` (the last part of a dotted path) is assigned, if any.
-fn line_of(text: &str, key: &str) -> Option<usize> {
+pub fn line_of(text: &str, key: &str) -> Option<usize> {
     let last = key.rsplit(['.', ']']).next().unwrap_or(key);
     text.lines()
         .position(|l| {

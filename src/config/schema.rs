@@ -122,6 +122,9 @@ pub enum SourceConfig {
 #[serde(deny_unknown_fields)]
 pub struct ArxivSource {
     pub name: String,
+    /// What readers see ("arXiv", "Lil'Log"); default per kind, see `SourceConfig::label`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Endpoint to request instead of the RSS listing of `categories` (RSS or export-API Atom).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -141,6 +144,9 @@ pub struct ArxivSource {
 #[serde(deny_unknown_fields)]
 pub struct HuggingfaceSource {
     pub name: String,
+    /// What readers see ("arXiv", "Lil'Log"); default per kind, see `SourceConfig::label`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Daily papers API endpoint; `?date=YYYY-MM-DD` is appended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -158,6 +164,9 @@ pub struct HuggingfaceSource {
 #[serde(deny_unknown_fields)]
 pub struct PwcSource {
     pub name: String,
+    /// What readers see ("arXiv", "Lil'Log"); default per kind, see `SourceConfig::label`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// A PwC-v1-compatible JSON API or a trending HTML page; default: Hugging Face's trending page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -172,6 +181,9 @@ pub struct PwcSource {
 #[serde(deny_unknown_fields)]
 pub struct FeedSource {
     pub name: String,
+    /// What readers see ("arXiv", "Lil'Log"); default per kind, see `SourceConfig::label`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// RSS, Atom or JSON Feed; http(s) or file://.
     pub url: String,
     #[serde(default = "yes")]
@@ -197,6 +209,21 @@ impl SourceConfig {
             SourceConfig::Feed(s) => &s.name,
         }
     }
+    /// The configured label, else a human default: "arXiv", "Hugging Face daily", "Hugging Face
+    /// trending" (or "Papers with Code" for a PwC-compatible API), a feed's host — never the slug.
+    pub fn label(&self) -> String {
+        let explicit = match self {
+            SourceConfig::Arxiv(s) => &s.label,
+            SourceConfig::Huggingface(s) => &s.label,
+            SourceConfig::Paperswithcode(s) => &s.label,
+            SourceConfig::Feed(s) => &s.label,
+        };
+        if let Some(l) = explicit.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+            return l.to_string();
+        }
+        default_label(self.kind(), self.url()).unwrap_or_else(|| self.name().to_string())
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             SourceConfig::Arxiv(_) => "arxiv",
@@ -220,6 +247,40 @@ impl SourceConfig {
             SourceConfig::Paperswithcode(s) => s.url.as_deref(),
             SourceConfig::Feed(s) => Some(&s.url),
         }
+    }
+}
+
+/// The label a source of `kind` reading `url` gets when the config gives none. For a feed: its host
+/// without `www.` (for a local file, the file's name), None when that says nothing.
+pub fn default_label(kind: &str, url: Option<&str>) -> Option<String> {
+    let parsed = url.and_then(|u| url::Url::parse(u).ok());
+    let host = parsed
+        .as_ref()
+        .and_then(|u| u.host_str())
+        .map(|h| h.strip_prefix("www.").unwrap_or(h).to_string())
+        .filter(|h| !h.is_empty());
+    match kind {
+        "arxiv" => Some("arXiv".into()),
+        "huggingface" => Some("Hugging Face daily".into()),
+        "paperswithcode" => Some(
+            match host {
+                Some(h)
+                    if !h.ends_with("huggingface.co") && h != "127.0.0.1" && h != "localhost" =>
+                {
+                    "Papers with Code"
+                }
+                _ => "Hugging Face trending",
+            }
+            .into(),
+        ),
+        _ => host.or_else(|| {
+            let p = parsed.filter(|u| u.scheme() == "file")?;
+            let stem = std::path::Path::new(p.path())
+                .file_stem()?
+                .to_string_lossy()
+                .into_owned();
+            (!stem.is_empty()).then_some(stem)
+        }),
     }
 }
 
@@ -374,6 +435,23 @@ impl Config {
                     "source.name".into(),
                     format!("a {} source has no name", s.kind()),
                 ));
+            }
+            if let Some(l) = match s {
+                SourceConfig::Arxiv(c) => &c.label,
+                SourceConfig::Huggingface(c) => &c.label,
+                SourceConfig::Paperswithcode(c) => &c.label,
+                SourceConfig::Feed(c) => &c.label,
+            } {
+                if l.trim().is_empty() || l.chars().count() > 60 || l.chars().any(char::is_control)
+                {
+                    return Err((
+                        "label".into(),
+                        format!(
+                            "source {:?}: a label is 1 to 60 characters on one line",
+                            s.name()
+                        ),
+                    ));
+                }
             }
             if !names.insert(s.name().to_string()) {
                 return Err((

@@ -35,6 +35,13 @@ pub async fn run_digest(app: &App, opts: &DigestOptions) -> Result<DigestReport>
         }
         None => {
             let d = compose_digest(app, date, !opts.dry_run)?;
+            // An empty digest while no source answers is an outage, not news: composing it would spend
+            // the day on "nothing new" and the next run could not send the real one.
+            if d.item_count() == 0 {
+                if let Some(why) = super::reach::nothing_reached(app)? {
+                    return Err(Error::NothingReached(why));
+                }
+            }
             (d, None)
         }
     };
@@ -124,6 +131,8 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
     }
     // Recency is judged from the digest's own day, so composing a past date ranks as it would have then.
     let scored = rank::score_all(items, &app.config.interests, now.min(end_of_day));
+    let tz = app.config.timezone();
+    let labels = super::reach::labels(app);
     let candidates = scored
         .into_iter()
         .map(|s| {
@@ -140,26 +149,47 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
                     .as_ref()
                     .map(|s| s.text.clone())
                     .unwrap_or_default(),
-                why: why_line(&s),
-                sources: it.sources.iter().map(|h| h.name.clone()).collect(),
-                estimated_seconds: 0,
+                why: why_line(&s, &labels),
+                sources: source_labels(it, &labels),
                 authors: authors_line(&it.authors),
                 kind: it.kind.as_str().to_string(),
+                published: it.date().with_timezone(&tz).format("%Y-%m-%d").to_string(),
+                links: crate::links::of(it),
+                first_seen: it.first_seen,
+                ..Default::default()
             };
             entry.estimated_seconds = entry_seconds(&entry, cfg);
             Candidate { scored: s, entry }
         })
         .collect();
-    let (sections, used) = compose::select(candidates, cfg);
+    let (mut sections, used) = compose::select(candidates, cfg);
+    // "New since yesterday": first seen within the day before the digest's own moment.
+    let since = now.min(end_of_day) - Duration::hours(24);
+    for sec in &mut sections {
+        sec.new_since_yesterday = sec.items.iter().filter(|e| e.first_seen > since).count() as u32;
+    }
     Ok(Digest {
         date,
         budget_seconds: cfg.minutes * 60,
         estimated_seconds: used,
         sections,
-        source_health: health(app)?,
+        source_health: health(app, &labels)?,
         arxiv_note: arxiv_note(app)?,
         generated_at: now,
+        settings_hint: super::reach::settings_hint(app),
     })
+}
+
+/// The labels of the sources that mentioned `it`, in order, none twice.
+fn source_labels(it: &Item, labels: &super::reach::Labels) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for h in &it.sources {
+        let l = labels.of(&h.name, &h.kind, h.url.as_deref());
+        if !out.contains(&l) {
+            out.push(l);
+        }
+    }
+    out
 }
 
 /// A title fit for a digest line: no endless words, at most 300 characters.
@@ -192,7 +222,7 @@ fn ensure_summary(it: &mut Item, s: &dyn Summarizer) -> bool {
     true
 }
 
-fn why_line(s: &rank::Scored) -> String {
+fn why_line(s: &rank::Scored, labels: &super::reach::Labels) -> String {
     let w = s.why();
     if !w.is_empty() {
         return w;
@@ -203,25 +233,27 @@ fn why_line(s: &rank::Scored) -> String {
             s.item
                 .sources
                 .first()
-                .map(|h| h.name.as_str())
-                .unwrap_or("a blog")
+                .map(|h| labels.of(&h.name, &h.kind, h.url.as_deref()))
+                .unwrap_or_else(|| "a blog".into())
         ),
         crate::model::ItemKind::Paper => "new paper".to_string(),
     }
 }
 
 /// Health of every configured source, from the store.
-fn health(app: &App) -> Result<Vec<Health>> {
+fn health(app: &App, labels: &super::reach::Labels) -> Result<Vec<Health>> {
     let mut all = app.store.source_statuses()?;
     let mut out = Vec::new();
     for s in app.config.sources.iter().filter(|s| s.enabled()) {
         let st = all.remove(s.name());
         let (ok, error, since) = match st {
             Some(st) => (st.last_error.is_none(), st.last_error, st.failing_since),
-            None => (true, None, None),
+            // Never fetched is not "answered": the footer must not claim it did.
+            None => (false, Some("not fetched yet".to_string()), None),
         };
         out.push(Health {
             name: s.name().to_string(),
+            label: labels.of(s.name(), s.kind(), s.url()),
             ok,
             error,
             since,

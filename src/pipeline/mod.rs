@@ -96,6 +96,7 @@ pub struct DigestReport {
 
 mod digest;
 mod fetch;
+pub mod reach;
 
 pub use digest::{compose_digest, run_digest};
 pub use fetch::{run_fetch, run_fetch_with};

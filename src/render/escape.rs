@@ -90,6 +90,16 @@ pub fn plain(s: &str) -> String {
     one_line(&s)
 }
 
+/// Attribute-looking `name=` sequences defanged (as [`plain`] does), markup otherwise left as it is:
+/// for texts whose angle brackets mean something, such as an error message quoting a tag.
+pub fn defang(s: &str) -> String {
+    if s.contains('=') {
+        ATTR.replace_all(s, "${1}${2}\u{FF1D}").into_owned()
+    } else {
+        s.to_string()
+    }
+}
+
 /// Text for the plain-text part: [`plain`], and a `<` that could open a tag becomes `‹`, so that a
 /// client that guesses HTML in a text part (or a reader pasting it) never meets markup.
 pub fn plain_text(s: &str) -> String {

@@ -1,9 +1,12 @@
 //! The HTML email. Layout lives in inline styles (mail clients drop or rewrite `<style>`); the one
-//! `<style>` block only tightens padding on narrow screens. Long words wrap (`overflow-wrap:anywhere`)
-//! and the content table is fixed-layout, so a 10,000-character word cannot widen the page.
+//! `<style>` block tightens padding on narrow screens and holds the dark-mode colours (`dark`). Long
+//! words wrap (`overflow-wrap:anywhere`) and the content table is fixed-layout, so a 10,000-character
+//! word cannot widen the page.
 
 use std::fmt::Write as _;
 
+use super::dark::{self, Role, CARD, HEAD, LINE, LINK, MUTED, PAGE, SMALL, TEXT, WARN};
+use super::entry;
 use super::escape::{self, html as esc};
 use crate::compose::{Digest, DigestEntry};
 
@@ -12,24 +15,45 @@ const FONT: &str =
                     overflow-wrap:anywhere;word-wrap:break-word;word-break:break-word;";
 const PAD: &str = "padding:16px 24px 0;";
 
+/// ` class="…" style="…"`: the roles' classes (for dark mode) and their light colours inline after
+/// `layout`.
+fn attrs(roles: &[&Role], layout: &str) -> String {
+    let classes: Vec<&str> = roles.iter().map(|r| r.class).collect();
+    let colours: String = roles.iter().map(|r| r.inline()).collect();
+    format!(
+        " class=\"{}\" style=\"{layout}{colours}\"",
+        classes.join(" ")
+    )
+}
+
 pub(super) fn render(
     d: &Digest,
     links: &dyn Fn(&DigestEntry) -> Option<super::FeedbackLinks>,
 ) -> String {
-    let mut h = String::with_capacity(8_192 + d.item_count() * 1_024);
+    let mut h = String::with_capacity(8_192 + d.item_count() * 1_536);
     head(&mut h, d);
     if d.sections.iter().all(|s| s.items.is_empty()) {
         let _ = writeln!(
             h,
-            "<tr><td class=\"pad\" style=\"{PAD}{FONT}\"><p style=\"margin:8px 0 16px;font-size:16px;line-height:1.5;color:#1f2937;\">{}</p></td></tr>",
+            "<tr><td class=\"pad\" style=\"{PAD}{FONT}\"><p{}>{}</p></td></tr>",
+            attrs(
+                &[&TEXT],
+                "margin:8px 0 16px;font-size:16px;line-height:1.5;"
+            ),
             esc(super::NOTHING_NEW)
         );
     }
     for section in d.sections.iter().filter(|s| !s.items.is_empty()) {
         let _ = write!(
             h,
-            "<tr><td class=\"pad\" style=\"{PAD}{FONT}\">\n<h2 style=\"margin:8px 0 14px;padding:0 0 6px;border-bottom:2px solid #e5e7eb;font-size:18px;line-height:1.3;color:#111827;\">{}</h2>\n",
-            esc(&escape::plain(&section.title))
+            "<tr><td class=\"pad\" style=\"{PAD}{FONT}\">\n<h2{}>{} <span{}>· {}</span></h2>\n",
+            attrs(
+                &[&HEAD, &LINE],
+                "margin:8px 0 14px;padding:0 0 6px;border-bottom:2px solid;font-size:18px;line-height:1.3;"
+            ),
+            esc(&escape::plain(&section.title)),
+            attrs(&[&SMALL], "font-size:13px;font-weight:400;"),
+            esc(&entry::new_line(section.new_since_yesterday)),
         );
         for e in &section.items {
             entry(&mut h, e, links(e));
@@ -51,18 +75,33 @@ fn head(h: &mut String, d: &Digest) {
         h,
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"x-apple-disable-message-reformatting\">\n<title>{title}</title>\n\
-         <style>@media only screen and (max-width:480px){{.pad{{padding-left:14px !important;padding-right:14px !important}}}}</style>\n\
-         </head>\n<body style=\"margin:0;padding:0;background-color:#f3f4f6;\">\n\
+         <meta name=\"x-apple-disable-message-reformatting\">\n\
+         <meta name=\"color-scheme\" content=\"light dark\">\n\
+         <meta name=\"supported-color-schemes\" content=\"light dark\">\n<title>{title}</title>\n\
+         <style>@media only screen and (max-width:480px){{.pad{{padding-left:14px !important;padding-right:14px !important}}}}{dark}</style>\n\
+         </head>\n<body{body}>\n\
          <div style=\"display:none;max-height:0;overflow:hidden;\">{pre}</div>\n\
-         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"width:100%;background-color:#f3f4f6;\">\n\
+         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\"{page}>\n\
          <tr><td align=\"center\" style=\"padding:16px 8px;\">\n\
-         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"width:100%;max-width:600px;table-layout:fixed;background-color:#ffffff;border:1px solid #e5e7eb;border-radius:8px;\">\n\
+         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\"{card}>\n\
          <tr><td class=\"pad\" style=\"padding:24px 24px 4px;{FONT}\">\n\
-         <p style=\"margin:0;font-size:12px;letter-spacing:0.06em;text-transform:uppercase;color:#6b7280;\">trendd</p>\n\
-         <h1 style=\"margin:4px 0 0;font-size:22px;line-height:1.3;color:#111827;\">Your research digest</h1>\n\
-         <p style=\"margin:6px 0 0;font-size:14px;line-height:1.4;color:#4b5563;\">{reading}</p>\n</td></tr>\n",
+         <p{brand}>trendd</p>\n\
+         <h1{h1}>Your research digest</h1>\n\
+         <p{sub}>{reading}</p>\n</td></tr>\n",
         title = esc(&super::subject(d)),
+        dark = dark::css(),
+        body = attrs(&[&PAGE], "margin:0;padding:0;"),
+        page = attrs(&[&PAGE], "width:100%;"),
+        card = attrs(
+            &[&CARD, &LINE],
+            "width:100%;max-width:600px;table-layout:fixed;border:1px solid;border-radius:8px;"
+        ),
+        brand = attrs(
+            &[&SMALL],
+            "margin:0;font-size:12px;letter-spacing:0.06em;text-transform:uppercase;"
+        ),
+        h1 = attrs(&[&HEAD], "margin:4px 0 0;font-size:22px;line-height:1.3;"),
+        sub = attrs(&[&MUTED], "margin:6px 0 0;font-size:14px;line-height:1.4;"),
         pre = esc(&preheader),
         reading = esc(&super::reading_line(d)),
     );
@@ -70,13 +109,21 @@ fn head(h: &mut String, d: &Digest) {
 
 fn entry(h: &mut String, e: &DigestEntry, links: Option<super::FeedbackLinks>) {
     let title = esc(&super::title_of(e));
-    h.push_str("<div style=\"margin:0 0 20px;\">\n<p style=\"margin:0;font-size:16px;font-weight:600;line-height:1.35;color:#111827;\">");
+    let _ = write!(
+        h,
+        "<div style=\"margin:0 0 20px;\">\n<p{}>",
+        attrs(
+            &[&HEAD],
+            "margin:0;font-size:16px;font-weight:600;line-height:1.35;"
+        )
+    );
     match escape::safe_url(e.url.as_deref()) {
         Some(url) => {
             let _ = write!(
                 h,
-                "<a href=\"{}\" style=\"color:#1d4ed8;text-decoration:none;\">{title}</a>",
-                esc(&url)
+                "<a href=\"{}\"{}>{title}</a>",
+                esc(&url),
+                attrs(&[&LINK], "text-decoration:none;")
             );
         }
         None => h.push_str(&title),
@@ -86,7 +133,8 @@ fn entry(h: &mut String, e: &DigestEntry, links: Option<super::FeedbackLinks>) {
     if !authors.is_empty() {
         let _ = writeln!(
             h,
-            "<p style=\"margin:2px 0 0;font-size:13px;line-height:1.4;color:#4b5563;\">{}</p>",
+            "<p{}>{}</p>",
+            attrs(&[&MUTED], "margin:2px 0 0;font-size:13px;line-height:1.4;"),
             esc(&authors)
         );
     }
@@ -94,15 +142,39 @@ fn entry(h: &mut String, e: &DigestEntry, links: Option<super::FeedbackLinks>) {
     if !summary.is_empty() {
         let _ = writeln!(
             h,
-            "<p style=\"margin:6px 0 0;font-size:15px;line-height:1.5;color:#1f2937;\">{}</p>",
+            "<p{}>{}</p>",
+            attrs(&[&TEXT], "margin:6px 0 0;font-size:15px;line-height:1.5;"),
             esc(&summary)
         );
     }
-    let meta = meta_line(e);
+    // The date and the links: "29 Apr 2026 · abstract · PDF · code".
+    let mut parts: Vec<String> = Vec::new();
+    let date = entry::date(e);
+    if !date.is_empty() {
+        parts.push(esc(&date));
+    }
+    for (label, url) in entry::links(e) {
+        parts.push(format!(
+            "<a href=\"{}\"{}>{}</a>",
+            esc(&url),
+            attrs(&[&LINK], "text-decoration:underline;"),
+            esc(&label)
+        ));
+    }
+    if !parts.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p{}>{}</p>",
+            attrs(&[&SMALL], "margin:6px 0 0;font-size:13px;line-height:1.6;"),
+            parts.join(" · ")
+        );
+    }
+    let meta = entry::meta_line(e);
     if !meta.is_empty() {
         let _ = writeln!(
             h,
-            "<p style=\"margin:6px 0 0;font-size:13px;line-height:1.4;color:#6b7280;\">{}</p>",
+            "<p{}>{}</p>",
+            attrs(&[&SMALL], "margin:2px 0 0;font-size:13px;line-height:1.4;"),
             esc(&meta)
         );
     }
@@ -113,57 +185,55 @@ fn entry(h: &mut String, e: &DigestEntry, links: Option<super::FeedbackLinks>) {
 }
 
 /// The 👍/👎 line, inside the entry's block (the links come from `learn::token`, never from a feed).
+/// The reader's current rating, when known (the web face), is the button drawn in the link colour.
 fn feedback(h: &mut String, l: &super::FeedbackLinks) {
     use crate::learn::Vote;
-    let style = |v: Vote| {
-        let (border, bg) = if l.rated == Some(v) {
-            ("#1d4ed8", "#dbeafe")
+    let button = |v: Vote| {
+        let layout = "display:inline-block;margin:0 8px 0 0;padding:6px 12px;border:1px solid;border-radius:6px;text-decoration:none;";
+        if l.rated == Some(v) {
+            attrs(&[&LINK], &format!("{layout}font-weight:600;"))
         } else {
-            ("#d1d5db", "#ffffff")
-        };
-        format!("display:inline-block;margin:0 8px 0 0;padding:6px 12px;border:1px solid {border};background-color:{bg};border-radius:6px;color:#111827;text-decoration:none;")
+            attrs(&[&HEAD, &LINE], layout)
+        }
     };
     let mark = |v: Vote| if l.rated == Some(v) { " ✓" } else { "" };
     let _ = writeln!(
         h,
-        "<p style=\"margin:8px 0 0;font-size:14px;line-height:1.4;\"><a href=\"{}\" style=\"{}\" aria-label=\"More like this\">👍 More like this{}</a><a href=\"{}\" style=\"{}\" aria-label=\"Less like this\">👎 Less{}</a></p>",
+        "<p style=\"margin:8px 0 0;font-size:14px;line-height:1.4;\"><a href=\"{}\"{} aria-label=\"More like this\">👍 More like this{}</a><a href=\"{}\"{} aria-label=\"Less like this\">👎 Less{}</a></p>",
         esc(&l.up),
-        style(Vote::Up),
+        button(Vote::Up),
         mark(Vote::Up),
         esc(&l.down),
-        style(Vote::Down),
+        button(Vote::Down),
         mark(Vote::Down),
     );
 }
 
-/// "why · via arXiv, Hugging Face", plain text.
-pub(super) fn meta_line(e: &DigestEntry) -> String {
-    let why = escape::shorten(&escape::plain(&e.why), 300);
-    let sources = escape::shorten(&sources(e), 300);
-    match (why.is_empty(), sources.is_empty()) {
-        (true, true) => String::new(),
-        (false, true) => why,
-        (true, false) => format!("via {sources}"),
-        (false, false) => format!("{why} · via {sources}"),
-    }
-}
-
-pub(super) fn sources(e: &DigestEntry) -> String {
-    let names: Vec<String> = e
-        .sources
-        .iter()
-        .map(|s| escape::plain(s))
-        .filter(|s| !s.is_empty())
-        .collect();
-    names.join(", ")
-}
-
 fn footer(h: &mut String, d: &Digest) {
-    let p = "<p style=\"margin:0 0 8px;font-size:12px;line-height:1.5;color:#6b7280;\">";
-    let _ = writeln!(h, "<tr><td class=\"pad\" style=\"padding:12px 24px 20px;border-top:1px solid #e5e7eb;{FONT}\">");
+    let p = format!(
+        "<p{}>",
+        attrs(&[&SMALL], "margin:0 0 8px;font-size:12px;line-height:1.5;")
+    );
+    let _ = writeln!(
+        h,
+        "<tr><td{}>",
+        attrs(
+            &[&LINE],
+            &format!("padding:12px 24px 20px;border-top:1px solid;{FONT}")
+        )
+        .replacen(" class=\"", " class=\"pad ", 1)
+    );
     let failing: Vec<String> = super::failing(d).map(super::health_line).collect();
     if !failing.is_empty() {
-        let _ = write!(h, "{p}<strong style=\"color:#b45309;\">Sources not answering:</strong></p>\n<ul style=\"margin:0 0 8px;padding-left:18px;font-size:12px;line-height:1.5;color:#6b7280;\">\n");
+        let _ = write!(
+            h,
+            "{p}<strong{}>Sources not answering:</strong></p>\n<ul{}>\n",
+            attrs(&[&WARN], ""),
+            attrs(
+                &[&SMALL],
+                "margin:0 0 8px;padding-left:18px;font-size:12px;line-height:1.5;"
+            )
+        );
         for line in &failing {
             let _ = writeln!(h, "<li>{}</li>", esc(line));
         }
@@ -179,5 +249,5 @@ fn footer(h: &mut String, d: &Digest) {
     {
         let _ = writeln!(h, "{p}{}</p>", esc(&note));
     }
-    let _ = writeln!(h, "{p}{}</p>\n</td></tr>", esc(super::HOW_TO_CHANGE));
+    let _ = writeln!(h, "{p}{}</p>\n</td></tr>", esc(&super::settings_hint(d)));
 }

@@ -5,8 +5,12 @@
 //! URL. None of the renderers fails: an empty digest renders a short "nothing new" message.
 
 pub mod atom;
+mod dark;
+mod entry;
 pub(crate) mod escape;
 mod html;
+#[cfg(test)]
+mod shown_tests;
 mod slack;
 #[cfg(test)]
 mod tests;
@@ -117,13 +121,18 @@ fn authors_of(e: &DigestEntry) -> String {
 /// No real title or authors line is this long; a feed that sends one should not fill the screen.
 const MAX_TITLE: usize = 300;
 
-/// "name: error (failing since Fri 20 Nov 2026 07:00 UTC)" for a failing source, as plain text.
+/// "label: error (failing since Fri 20 Nov 2026 07:00 UTC)" for a failing source, as plain text. The
+/// error keeps any markup it quotes as text (each format escapes it).
 fn health_line(h: &Health) -> String {
-    let mut s = escape::plain(&h.name);
+    let mut s = escape::plain(if h.label.trim().is_empty() {
+        &h.name
+    } else {
+        &h.label
+    });
     if s.is_empty() {
         s.push_str("(unnamed source)");
     }
-    let err = h.error.as_deref().map(escape::plain).unwrap_or_default();
+    let err = h.error.as_deref().map(entry::literal).unwrap_or_default();
     s.push_str(": ");
     s.push_str(if err.is_empty() { "failing" } else { &err });
     if let Some(since) = h.since {
@@ -154,5 +163,15 @@ fn all_ok_line(d: &Digest) -> Option<String> {
 }
 
 const NOTHING_NEW: &str = "Nothing new since the last digest.";
-const HOW_TO_CHANGE: &str =
-    "To change or stop this digest, edit the [[deliver]] block of trendd.toml.";
+
+/// The footer's last line: how to change or stop the digest, as composed for the config in use.
+fn settings_hint(d: &Digest) -> String {
+    let s = escape::plain(&d.settings_hint);
+    if s.is_empty() {
+        // Digests stored before the hint existed: true whatever the config holds.
+        "To change or stop this digest, edit trendd's config file (`trendd config check` shows it)."
+            .into()
+    } else {
+        s
+    }
+}

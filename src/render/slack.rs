@@ -5,8 +5,8 @@
 
 use serde_json::{json, Value};
 
+use super::entry::{self as part, meta_line};
 use super::escape::{self, plain, shorten, slack as esc};
-use super::html::meta_line;
 use crate::compose::{Digest, DigestEntry};
 
 pub(crate) const MAX_BLOCKS: usize = 50;
@@ -35,13 +35,13 @@ pub(super) fn render(d: &Digest) -> Value {
     let wanted: usize = sections
         .iter()
         .enumerate()
-        .map(|(i, s)| usize::from(i > 0) + 1 + s.items.len())
+        .map(|(i, s)| usize::from(i > 0) + 2 + s.items.len())
         .sum();
     let fits_all = blocks.len() + wanted + footer_blocks <= MAX_BLOCKS;
     let mut room = MAX_BLOCKS - blocks.len() - footer_blocks - usize::from(!fits_all);
     let mut left_out = 0;
     for (i, s) in sections.iter().enumerate() {
-        let overhead = usize::from(i > 0) + 1;
+        let overhead = usize::from(i > 0) + 2;
         if room < overhead + 1 {
             left_out += s.items.len();
             continue;
@@ -50,6 +50,7 @@ pub(super) fn render(d: &Digest) -> Value {
             blocks.push(json!({"type": "divider"}));
         }
         blocks.push(header(&plain(&s.title)));
+        blocks.push(context(&esc(&part::new_line(s.new_since_yesterday))));
         room -= overhead;
         let shown = s.items.len().min(room);
         for e in &s.items[..shown] {
@@ -100,10 +101,28 @@ fn entry(e: &DigestEntry) -> Value {
         title,
         Part::new("\n", super::authors_of(e), "", usize::MAX),
         Part::new("\n", plain(&e.summary), "", usize::MAX),
+        Part::markup("\n", links_line(e)),
         Part::new("\n_", meta_line(e), "_", 600),
     ];
-    // The title and the why-line are kept first; the summary takes what is left.
-    section(&fit(&parts, &[0, 3, 1, 2], &section("")))
+    // The title, the date and links, and the why-line are kept first; the summary takes what is left.
+    section(&fit(&parts, &[0, 3, 4, 1, 2], &section("")))
+}
+
+/// "29 Apr 2026 · <url|abstract> · <url|PDF>" as finished mrkdwn (links whose markup would be too
+/// long are left out rather than broken).
+fn links_line(e: &DigestEntry) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let date = part::date(e);
+    if !date.is_empty() {
+        parts.push(esc(&date));
+    }
+    for (label, url) in part::links(e) {
+        let url = esc(&url);
+        if py_str_cost(&url) <= 500 {
+            parts.push(format!("<{url}|{}>", esc(&label).replace('|', "\u{00A6}")));
+        }
+    }
+    parts.join(" · ")
 }
 
 fn footer(d: &Digest) -> Value {
@@ -122,19 +141,20 @@ fn footer(d: &Digest) -> Value {
     let sep = if body.is_empty() { "" } else { "\n" };
     let parts = [
         Part::new("", body, "", usize::MAX),
-        Part::new(sep, super::HOW_TO_CHANGE.into(), "", usize::MAX),
+        Part::new(sep, super::settings_hint(d), "", usize::MAX),
     ];
     context(&fit(&parts, &[1, 0], &context("")))
 }
 
 /// One piece of a mrkdwn text: `open` and `close` are markup (already escaped), `raw` is plain
 /// text that is escaped here and shortened to at most `cap` characters. An empty `raw` leaves the
-/// whole part out.
+/// whole part out. A `whole` part's `raw` is finished markup, taken as it is or not at all.
 struct Part {
     open: String,
     raw: String,
     close: String,
     cap: usize,
+    whole: bool,
 }
 
 impl Part {
@@ -144,6 +164,14 @@ impl Part {
             raw,
             close: close.into(),
             cap,
+            whole: false,
+        }
+    }
+
+    fn markup(open: &str, mrkdwn: String) -> Part {
+        Part {
+            whole: true,
+            ..Part::new(open, mrkdwn, "", usize::MAX)
         }
     }
 }
@@ -160,6 +188,16 @@ fn fit(parts: &[Part], priority: &[usize], empty_block: &Value) -> String {
     for &i in priority {
         let p = &parts[i];
         if p.raw.is_empty() {
+            continue;
+        }
+        if p.whole {
+            let out = format!("{}{}{}", p.open, p.raw, p.close);
+            let (c, py) = (utf16(&out), py_str_cost(&out));
+            if c <= room_chars && py <= room_py {
+                room_chars -= c;
+                room_py -= py;
+                done[i] = out;
+            }
             continue;
         }
         let fixed_chars = utf16(&p.open) + utf16(&p.close);

@@ -1,7 +1,7 @@
 //! The plain-text alternative: no markup, wrapped at 76 columns, URLs on their own unbroken lines.
 
+use super::entry as part;
 use super::escape;
-use super::html::sources;
 use crate::compose::{Digest, DigestEntry};
 
 const WIDTH: usize = 76;
@@ -23,6 +23,8 @@ pub(super) fn render(d: &Digest) -> String {
         t.push_str(&title);
         t.push('\n');
         t.push_str(&"=".repeat(title.chars().count()));
+        t.push('\n');
+        t.push_str(&part::new_line(section.new_since_yesterday));
         t.push_str("\n\n");
         for (i, e) in section.items.iter().enumerate() {
             entry(&mut t, i + 1, e);
@@ -54,16 +56,34 @@ fn entry(t: &mut String, n: usize, e: &DigestEntry) {
         t.push('\n');
         block(t, &hang, &summary);
     }
+    let date = part::date(e);
     let why = escape::plain_text(&e.why);
-    let src = escape::plain_text(&sources(e));
-    if !why.is_empty() || !src.is_empty() {
+    let src = escape::plain_text(&part::sources(e));
+    // A link the title line already shows is not repeated.
+    let title_url = escape::safe_url(e.url.as_deref());
+    let links: Vec<(String, String)> = part::links(e)
+        .into_iter()
+        .filter(|(_, u)| Some(u) != title_url.as_ref())
+        .collect();
+    if !date.is_empty() || !why.is_empty() || !src.is_empty() || !links.is_empty() {
         t.push('\n');
+    }
+    if !date.is_empty() {
+        block(t, &hang, &format!("Date: {date}"));
     }
     if !why.is_empty() {
         block(t, &hang, &format!("Why: {why}"));
     }
     if !src.is_empty() {
         block(t, &hang, &format!("Sources: {src}"));
+    }
+    for (label, url) in &links {
+        // The URL is never wrapped, as above.
+        t.push_str(&hang);
+        t.push_str(&escape::plain_text(label));
+        t.push_str(": ");
+        t.push_str(url);
+        t.push('\n');
     }
     t.push('\n');
 }
@@ -81,7 +101,7 @@ fn footer(t: &mut String, d: &Digest) {
     t.push_str(&"-".repeat(WIDTH));
     t.push('\n');
     let failing: Vec<String> = super::failing(d)
-        .map(|h| escape::plain_text(&super::health_line(h)))
+        .map(|h| escape::no_open_tag(&super::health_line(h)))
         .collect();
     if !failing.is_empty() {
         t.push_str("Sources not answering:\n");
@@ -104,7 +124,7 @@ fn footer(t: &mut String, d: &Digest) {
     {
         block(t, "", &note);
     }
-    block(t, "", super::HOW_TO_CHANGE);
+    block(t, "", &escape::no_open_tag(&super::settings_hint(d)));
 }
 
 /// Greedy word wrap by characters. A word longer than the width is cut into width-sized pieces, so

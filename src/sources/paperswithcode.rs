@@ -242,7 +242,7 @@ mod tests {
             name: "pwc".into(),
             max_pages: 1,
             enabled: true,
-            url: None,
+            ..Default::default()
         });
         src.parse(&Body {
             bytes: body.as_bytes(),

@@ -180,15 +180,35 @@ fn serve(
     }
 }
 
-/// `../shared` beside the repo, or None (with a visible message) when it is absent.
-pub fn shared() -> Option<PathBuf> {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared"));
+/// `../shared` beside the repo (the recorded fixtures, corpus and benchmark data).
+///
+/// A test that reads it is marked
+/// `#[cfg_attr(shared_missing, ignore = "needs ../shared (recorded fixtures beside the checkout)")]`
+/// (see build.rs): without `../shared` it is counted as ignored in `cargo test`'s summary. When such a
+/// test runs anyway — under `CI=true`, or with `--ignored` — and `../shared` is absent, this panics
+/// with the reason: a test that needs the data never passes without it.
+pub fn shared() -> PathBuf {
+    shared_at(&PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared"
+    )))
+}
+
+/// [`shared`] for a given folder (the test of the helper itself points it elsewhere).
+pub fn shared_at(p: &std::path::Path) -> PathBuf {
     if p.join("fixtures").is_dir() {
-        Some(p)
-    } else {
-        eprintln!("SKIP: ../shared (recorded fixtures) not found beside the repo");
-        None
+        return p.to_path_buf();
     }
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    panic!(
+        "{} is absent: this test needs the recorded fixtures beside the checkout{}",
+        p.display(),
+        if ci {
+            " (CI=true: CI always has them, so their absence is an error)"
+        } else {
+            "; a test marked #[cfg_attr(shared_missing, ignore = ...)] is then listed as ignored"
+        }
+    );
 }
 
 /// Runs the trendd binary with a config and state dir; returns (exit code, stdout, stderr).

@@ -139,10 +139,15 @@ mod tests {
                     estimated_seconds: 20,
                     authors: "A. Author".into(),
                     kind: "paper".into(),
+                    published: format!("2026-11-{day:02}"),
+                    links: vec![],
+                    first_seen: chrono::Utc::now(),
                 }],
+                new_since_yesterday: 1,
             }],
             source_health: vec![],
             arxiv_note: None,
+            settings_hint: String::new(),
             generated_at: NaiveDate::from_ymd_opt(2026, 11, day)
                 .unwrap()
                 .and_hms_opt(7, 30, 0)

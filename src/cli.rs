@@ -66,6 +66,9 @@ pub enum Command {
         #[arg(long, value_name = "IP:PORT")]
         listen: Option<String>,
     },
+    /// The store: check for damage, recover from it, prune and compact
+    #[command(subcommand)]
+    Store(StoreCommand),
 }
 
 #[derive(Debug, Args)]
@@ -102,4 +105,14 @@ pub enum SourcesCommand {
     ImportOpml { file: PathBuf },
     /// Print the feed sources as OPML
     ExportOpml,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Read the whole store: integrity check and every record decoded; exit 1 when damaged
+    Check,
+    /// Copy what is readable into a fresh store, keeping the damaged one aside (stop the daemon first)
+    Recover,
+    /// Remove what retention allows ([store] keep_days) and give the space back to the disk
+    Compact,
 }

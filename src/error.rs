@@ -10,11 +10,12 @@ pub enum Error {
     #[error("{path}: {message}")]
     Config { path: String, message: String },
 
-    #[error("state directory {path} is already in use by another trendd process (stop it, or pass a different --state-dir)")]
-    StoreInUse { path: PathBuf },
-
     #[error("store at {path}: {message}")]
     Store { path: PathBuf, message: String },
+
+    /// The store's file is damaged: every command stops with this, naming the file.
+    #[error("store {path} is damaged: {message}; run `trendd store check` to see what is readable and `trendd store recover` to save it into a fresh store")]
+    StoreCorrupt { path: PathBuf, message: String },
 
     #[error("source '{source_name}': {message}")]
     Source {
@@ -74,15 +75,6 @@ impl Error {
         match self {
             Error::NothingReached(_) => 2,
             _ => 1,
-        }
-    }
-}
-
-impl From<sled::Error> for Error {
-    fn from(e: sled::Error) -> Self {
-        Error::Store {
-            path: PathBuf::new(),
-            message: e.to_string(),
         }
     }
 }

@@ -4,7 +4,7 @@
 use anyhow::Context;
 use clap::Parser;
 use std::io::IsTerminal;
-use trendd::cli::{Cli, Command, ConfigCommand, SourcesCommand};
+use trendd::cli::{Cli, Command, ConfigCommand, SourcesCommand, StoreCommand};
 use trendd::{commands, config, pipeline, store};
 
 #[global_allocator]
@@ -59,6 +59,9 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Sources(SourcesCommand::ExportOpml) => {
             return Ok(commands::export_opml(&loaded.config)?)
         }
+        // These read a store that may be damaged, so they open it themselves.
+        Command::Store(StoreCommand::Check) => return Ok(commands::store_check(&state_dir)?),
+        Command::Store(StoreCommand::Recover) => return Ok(commands::store_recover(&state_dir)?),
         _ => {}
     }
     let store = store::Store::open(&state_dir)
@@ -83,7 +86,11 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Items { json, since } => commands::items(&app, json, since)?,
         Command::Status => commands::status(&app)?,
         Command::Serve { listen } => commands::serve(&app, listen.as_deref()).await?,
-        Command::Summarize { .. } | Command::Config(_) | Command::Sources(_) => {
+        Command::Store(StoreCommand::Compact) => commands::store_compact(&app)?,
+        Command::Summarize { .. }
+        | Command::Config(_)
+        | Command::Sources(_)
+        | Command::Store(StoreCommand::Check | StoreCommand::Recover) => {
             unreachable!("handled above")
         }
     };

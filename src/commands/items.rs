@@ -34,7 +34,12 @@ pub fn items(app: &App, as_json: bool, since: Option<chrono::NaiveDate>) -> Resu
                 .into_iter()
                 .map(Ok),
         ),
-        None => Box::new(app.store.all_items()),
+        None => {
+            // The whole list is streamed: a damaged store fails here, before the first line,
+            // rather than half-way through it. (`--since` reads its window before printing.)
+            app.store.verify_items()?;
+            Box::new(app.store.all_items())
+        }
     };
     for it in list {
         let it = it?;

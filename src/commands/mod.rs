@@ -6,11 +6,13 @@ mod config;
 mod items;
 mod serve;
 mod status;
+mod store;
 
 pub use config::{config_check, export_opml, import_opml};
 pub use items::{items, summarize};
 pub use serve::serve;
 pub use status::status;
+pub use store::{store_check, store_compact, store_recover};
 
 use crate::error::Result;
 use crate::pipeline::{self, App, DigestOptions, FetchReport, SourceReport};

@@ -5,6 +5,8 @@ use crate::pipeline::App;
 use crate::sources::{self, PlanContext};
 use crate::store::DeliveryState;
 use chrono::{DateTime, Utc};
+use std::fmt::Write as _;
+use std::io::Write as _;
 
 fn when(t: Option<DateTime<Utc>>) -> String {
     t.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
@@ -12,9 +14,12 @@ fn when(t: Option<DateTime<Utc>>) -> String {
 }
 
 pub fn status(app: &App) -> Result<i32> {
-    println!("state: {}", app.store.path().display());
-    println!("items: {}", app.store.item_count());
-    println!("\nsources:");
+    // Everything is read before anything is printed: a store that fails half-way (damage) gives
+    // one error, not half a report.
+    let mut out = String::new();
+    let _ = writeln!(out, "state: {}", app.store.path().display());
+    let _ = writeln!(out, "items: {}", app.store.item_count());
+    let _ = writeln!(out, "\nsources:");
     let mut health = app.store.source_statuses()?;
     for cfg in &app.config.sources {
         let st = health.remove(cfg.name()).unwrap_or_default();
@@ -27,7 +32,8 @@ pub fn status(app: &App) -> Result<i32> {
         } else {
             "not fetched yet".into()
         };
-        println!(
+        let _ = writeln!(
+            out,
             "  {} ({}): last success {}; {}",
             cfg.name(),
             cfg.kind(),
@@ -41,7 +47,8 @@ pub fn status(app: &App) -> Result<i32> {
         }) {
             if let Some(h) = app.store.http_state(&req.url)? {
                 let v = &h.validators;
-                println!(
+                let _ = writeln!(
+                    out,
                     "    {}: HTTP {} at {}; etag {}; last-modified {}",
                     req.url,
                     h.last_status
@@ -54,13 +61,14 @@ pub fn status(app: &App) -> Result<i32> {
             }
         }
     }
-    println!("\ndigests:");
+    let _ = writeln!(out, "\ndigests:");
     let recent = app.store.recent_digests(7)?;
     if recent.is_empty() {
-        println!("  none yet");
+        let _ = writeln!(out, "  none yet");
     }
     for d in recent {
-        println!(
+        let _ = writeln!(
+            out,
             "  {}: {} items, composed {}",
             d.date,
             d.keys.len(),
@@ -76,8 +84,17 @@ pub fn status(app: &App) -> Result<i32> {
                     st.last_error.as_deref().unwrap_or("?")
                 ),
             };
-            println!("    {target}: {state}");
+            let _ = writeln!(out, "    {target}: {state}");
         }
     }
-    Ok(0)
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(crate::error::Error::io("writing the status", e))
+        }
+        _ => Ok(0),
+    }
 }

@@ -13,6 +13,7 @@ pub struct Config {
     pub interests: Interests,
     pub summarizer: Summarizer,
     pub web: Web,
+    pub store: StoreConfig,
     #[serde(rename = "source")]
     pub sources: Vec<SourceConfig>,
     #[serde(rename = "deliver")]
@@ -28,6 +29,13 @@ pub struct General {
     pub user_agent: String,
     /// State directory; empty: the usual places (see `config::state_dir`).
     pub state_dir: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreConfig {
+    /// Days an item no digest carried is kept (by its own date and by when it was first seen).
+    pub keep_days: u32,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -377,6 +385,12 @@ impl DeliverConfig {
 }
 
 impl Config {
+    /// Days retention keeps an undigested item: `store.keep_days`, but never less than the digest's
+    /// window, so retention cannot take what a digest could still choose.
+    pub fn retention_days(&self) -> u32 {
+        self.store.keep_days.max(self.digest.max_age_days)
+    }
+
     /// Checks values serde cannot: returns the offending key path and what is wrong.
     pub fn validate(&self) -> Result<(), (String, String)> {
         let tz = &self.general.timezone;
@@ -406,6 +420,13 @@ impl Config {
         }
         if d.max_age_days == 0 {
             return Err(("digest.max_age_days".into(), "must be at least 1".into()));
+        }
+        let k = self.store.keep_days;
+        if !(7..=36_500).contains(&k) {
+            return Err((
+                "store.keep_days".into(),
+                "must be between 7 and 36500".into(),
+            ));
         }
         match self.summarizer.kind.as_str() {
             "extractive" => {}

@@ -88,3 +88,25 @@ fn every_builtin_key_is_documented_in_the_file() {
         }
     }
 }
+
+#[test]
+fn store_keep_days_defaults_to_180_is_validated_and_never_below_the_digest_window() {
+    let c = parse_str("", "t").unwrap();
+    assert_eq!(c.store.keep_days, 180);
+    for bad in ["0", "6", "36501"] {
+        let e = parse_str(&format!("[store]\nkeep_days = {bad}\n"), "t")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("store.keep_days"), "{bad}: {e}");
+    }
+    let e = parse_str("[store]\nkeep = 3\n", "t")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("keep"), "{e}");
+    let c = parse_str(
+        "[store]\nkeep_days = 30\n[digest]\nmax_age_days = 90\n",
+        "t",
+    )
+    .unwrap();
+    assert_eq!(c.retention_days(), 90);
+}

@@ -463,6 +463,11 @@ impl Daemon {
                 );
                 self.gate.succeeded(date);
                 self.status_digest = format!("last digest {date} sent");
+                // Retention runs once a day, after the day's digest has taken what it wanted
+                // (one short transaction: a day's worth of old items).
+                if let Err(e) = self.app.store.prune(self.app.config.retention_days(), now) {
+                    error!("retention: {e}");
+                }
                 None
             }
             Ok(Ok(report)) => {
@@ -549,7 +554,7 @@ impl Daemon {
                 self.digest_finished(date, result);
             }
         }
-        // Job futures write to sled synchronously between awaits, so an abandoned job never leaves a
+        // Job futures write to the store synchronously between awaits, so an abandoned job never leaves a
         // half-written record; flushing makes every finished write durable.
         self.app.store.flush()?;
         info!("stopped");

@@ -97,6 +97,8 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> R
             }
         }
     }
+    // A damaged store is the whole command's error, not one source's.
+    app.store.ensure_sound()?;
     app.store
         .put_source_statuses(sources.iter().map(|r| (r.name.as_str(), &r.status)))?;
     app.store.flush()?;
@@ -186,16 +188,25 @@ async fn fetch_source(app: &App, src: &dyn Source, mut status: SourceStatus) -> 
             }
         };
         let mut stored_all = true;
-        for entry in &parsed.entries {
-            let Some(id) = identify(entry) else { continue };
-            match app.store.upsert(&name, src.kind(), entry, &id, now) {
-                Ok(Upsert::New) => counts.new += 1,
-                Ok(Upsert::Merged) => counts.merged += 1,
-                Ok(Upsert::Unchanged) => counts.unchanged += 1,
-                Err(e) => {
-                    stored_all = false;
-                    errors.push(e.to_string());
+        let ids: Vec<_> = parsed
+            .entries
+            .iter()
+            .filter_map(|e| identify(e).map(|id| (e, id)))
+            .collect();
+        // One transaction per response: all of its entries are stored, or none.
+        match app.store.upsert_many(&name, src.kind(), &ids, now) {
+            Ok(outcomes) => {
+                for o in outcomes {
+                    match o {
+                        Upsert::New => counts.new += 1,
+                        Upsert::Merged => counts.merged += 1,
+                        Upsert::Unchanged => counts.unchanged += 1,
+                    }
                 }
+            }
+            Err(e) => {
+                stored_all = false;
+                errors.push(e.to_string());
             }
         }
         // Validators are kept only once the body is stored, so a failed body is asked for again.

@@ -1,10 +1,11 @@
 //! Keyed records for the parts that need a table of their own (feedback, the reader's library, the
 //! learned model, model-written TL;DRs, the web secret). Each table is named by `Table`, so the engine
-//! behind `Store` maps them to whatever it keeps (a sled tree, a database table) and nothing outside the
+//! behind `Store` maps them to whatever it keeps (here: rows of one `kv` table keyed by `Table::name()`) and nothing outside the
 //! store names a storage detail.
 
-use super::{dec, enc, Store};
+use super::{pack, unpack, Store};
 use crate::error::Result;
+use rusqlite::{params, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
 
 /// The tables of keyed records. Keys are strings; a reader's records start with `reader id` + '\0' so
@@ -36,89 +37,118 @@ impl Table {
 }
 
 impl Store {
-    fn kv_tree(&self, t: Table) -> Result<sled::Tree> {
-        self.db.open_tree(t.name()).map_err(|e| self.err(e))
-    }
-
     pub fn kv_get<T: DeserializeOwned>(&self, t: Table, key: &str) -> Result<Option<T>> {
-        let tree = self.kv_tree(t)?;
-        self.get_rec(&tree, key.as_bytes())
+        let db = self.db();
+        let blob: Option<Vec<u8>> = db
+            .prepare_cached("SELECT body FROM kv WHERE tbl = ?1 AND key = ?2")
+            .and_then(|mut s| s.query_row([t.name(), key], |r| r.get(0)).optional())
+            .map_err(|e| self.sql(e))?;
+        drop(db);
+        match blob {
+            None => Ok(None),
+            Some(b) => unpack(&b)
+                .map(Some)
+                .map_err(|e| self.corrupt(&format!("{} record {key:?}", t.name()), e)),
+        }
     }
 
-    /// Stores and flushes: these records are few and each one is something a person did.
+    /// Stores, on disk before it returns: these records are few and each one is something a
+    /// person did.
     pub fn kv_put<T: Serialize>(&self, t: Table, key: &str, v: &T) -> Result<()> {
-        let tree = self.kv_tree(t)?;
-        self.put_rec(&tree, key.as_bytes(), v)?;
-        self.flush()
+        self.write_durable(|tx| put_row(self, tx, t, key, &pack(v)))
     }
 
     /// Stores many records in one atomic write.
     pub fn kv_put_many<T: Serialize>(&self, t: Table, recs: &[(String, T)]) -> Result<()> {
-        let tree = self.kv_tree(t)?;
-        let mut batch = sled::Batch::default();
-        for (k, v) in recs {
-            batch.insert(k.as_bytes(), enc(v));
-        }
-        tree.apply_batch(batch).map_err(|e| self.err(e))?;
-        self.flush()
+        self.write_durable(|tx| {
+            for (k, v) in recs {
+                put_row(self, tx, t, k, &pack(v))?;
+            }
+            Ok(())
+        })
     }
 
     /// Removes a record; true when there was one.
     pub fn kv_delete(&self, t: Table, key: &str) -> Result<bool> {
-        let tree = self.kv_tree(t)?;
-        let had = tree
-            .remove(key.as_bytes())
-            .map_err(|e| self.err(e))?
-            .is_some();
-        self.flush()?;
-        Ok(had)
+        self.write_durable(|tx| {
+            tx.prepare_cached("DELETE FROM kv WHERE tbl = ?1 AND key = ?2")
+                .and_then(|mut s| s.execute([t.name(), key]))
+                .map(|n| n > 0)
+                .map_err(|e| self.sql(e))
+        })
     }
 
     /// Every record whose key starts with `prefix`, in key order.
     pub fn kv_scan<T: DeserializeOwned>(&self, t: Table, prefix: &str) -> Result<Vec<(String, T)>> {
-        let tree = self.kv_tree(t)?;
+        let db = self.db();
+        // A range on the primary key: keys from `prefix` up to the first one that no longer starts
+        // with it (text compares bytewise, and keys are UTF-8).
+        let mut st = db
+            .prepare_cached("SELECT key, body FROM kv WHERE tbl = ?1 AND key >= ?2 ORDER BY key")
+            .map_err(|e| self.sql(e))?;
+        let rows = st
+            .query_map([t.name(), prefix], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .map_err(|e| self.sql(e))?;
         let mut out = Vec::new();
-        for kv in tree.scan_prefix(prefix.as_bytes()) {
-            let (k, v) = kv.map_err(|e| self.err(e))?;
-            let key = String::from_utf8_lossy(&k).into_owned();
-            let val = dec(&v).map_err(|e| self.err(format!("corrupt record {key}: {e}")))?;
+        for row in rows {
+            let (key, body) = row.map_err(|e| self.sql(e))?;
+            if !key.starts_with(prefix) {
+                break;
+            }
+            let val = unpack(&body)
+                .map_err(|e| self.corrupt(&format!("{} record {key:?}", t.name()), e))?;
             out.push((key, val));
         }
         Ok(out)
     }
 
-    /// Stored items whose title or abstract holds every word of `query` (case-insensitive), best
-    /// first (more hits in the title count more), at most `limit`. The engine may answer this from
-    /// an index; the result is the same.
+    /// Stored items whose title or abstract holds every word of `query` (case-insensitive; a
+    /// word matches the words of the text it begins), best first (a hit in the title counts three
+    /// times one in the abstract), at most `limit`. Answered from the words index, so its cost
+    /// follows the number of hits, not the size of the store.
     pub fn search_items(&self, query: &str, limit: usize) -> Result<Vec<crate::model::Item>> {
         let words: Vec<String> = query
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
-            .map(|w| w.to_lowercase())
+            .map(|w| format!("\"{}\"*", w.to_lowercase()))
             .collect();
-        if words.is_empty() {
+        if words.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        let mut hits: Vec<(usize, crate::model::Item)> = Vec::new();
-        for it in self.all_items() {
-            let it = it?;
-            let title = it.title.to_lowercase();
-            let body = it.abstract_text.to_lowercase();
-            if !words.iter().all(|w| title.contains(w) || body.contains(w)) {
-                continue;
-            }
-            let score = words
-                .iter()
-                .map(|w| 3 * title.matches(w.as_str()).count() + body.matches(w.as_str()).count())
-                .sum();
-            hits.push((score, it));
+        let db = self.db();
+        let mut st = db
+            .prepare_cached(
+                "SELECT i.key, i.body FROM items_fts f JOIN items i ON i.id = f.rowid \
+                 WHERE items_fts MATCH ?1 ORDER BY bm25(items_fts, 3.0, 1.0), i.first_seen DESC LIMIT ?2",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = st
+            .query_map(params![words.join(" AND "), limit as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, body) = row.map_err(|e| self.sql(e))?;
+            out.push(unpack(&body).map_err(|e| self.corrupt(&format!("item {key:?}"), e))?);
         }
-        hits.sort_by(|a, b| {
-            b.0.cmp(&a.0)
-                .then_with(|| b.1.first_seen.cmp(&a.1.first_seen))
-        });
-        Ok(hits.into_iter().take(limit).map(|(_, it)| it).collect())
+        Ok(out)
     }
+}
+
+fn put_row(
+    s: &Store,
+    tx: &rusqlite::Transaction<'_>,
+    t: Table,
+    key: &str,
+    body: &[u8],
+) -> Result<()> {
+    tx.prepare_cached("INSERT OR REPLACE INTO kv (tbl, key, body) VALUES (?1, ?2, ?3)")
+        .and_then(|mut st| st.execute(params![t.name(), key, body]))
+        .map_err(|e| s.sql(e))?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
-//! Merging one source's entry into the item it is about (item + aliases + seen index).
+//! Merging one source's entry into the item it is about (item + aliases + search words).
 
-use super::{enc, seen_key, Store};
+use super::{pack, unpack, Store};
 use crate::error::Result;
 use crate::identity::Identity;
 use crate::model::{Entry, Item, ItemKind, SourceHit};
 use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Transaction};
 
 /// What storing one entry did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,12 +18,6 @@ pub enum Upsert {
 impl Store {
     /// Stores what `source` (of `kind`) says about `entry`: a new item, or a merge into the item any
     /// of its identifiers already leads to.
-    ///
-    /// Not a sled transaction: sled seals and writes its log buffer at every transaction commit, which
-    /// made ingest wait on the disk once per entry. Instead one writer at a time (`write_lock`) writes in
-    /// an order whose every prefix is safe after a crash: `seen` first (a dangling entry is skipped),
-    /// then the item, then the aliases (an item found by its own key without them is merged and its
-    /// aliases written again).
     pub fn upsert(
         &self,
         source: &str,
@@ -31,81 +26,200 @@ impl Store {
         id: &Identity,
         now: DateTime<Utc>,
     ) -> Result<Upsert> {
-        let _w = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
-        let (item, outcome) = match self.find_existing(id)? {
-            None => (new_item(source, kind, entry, id, now), Upsert::New),
-            Some(old) => {
-                let mut it = old.clone();
-                merge_into(&mut it, source, kind, entry, id, now);
-                let changed = it != old;
-                if !changed && self.aliases_complete(id)? {
-                    return Ok(Upsert::Unchanged);
-                }
-                if changed {
-                    it.updated = now;
-                }
-                (it, Upsert::Merged)
+        let out = self.upsert_many(source, kind, &[(entry, id.clone())], now)?;
+        Ok(out[0])
+    }
+
+    /// Stores every entry of one response in one transaction: either all of them with their
+    /// aliases and search words, or (on an error) none. One commit per response instead of per
+    /// entry keeps ingest CPU-bound.
+    pub fn upsert_many(
+        &self,
+        source: &str,
+        kind: &str,
+        entries: &[(&Entry, Identity)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Upsert>> {
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.write(|tx| {
+            entries
+                .iter()
+                .map(|(entry, id)| upsert_one(self, tx, source, kind, entry, id, now))
+                .collect()
+        })
+    }
+}
+
+fn upsert_one(
+    s: &Store,
+    tx: &Transaction<'_>,
+    source: &str,
+    kind: &str,
+    entry: &Entry,
+    id: &Identity,
+    now: DateTime<Utc>,
+) -> Result<Upsert> {
+    let (item, old, outcome) = match find_existing(s, tx, id)? {
+        None => (new_item(source, kind, entry, id, now), None, Upsert::New),
+        Some((rowid, old)) => {
+            let mut it = old.clone();
+            merge_into(&mut it, source, kind, entry, id, now);
+            let changed = it != old;
+            if !changed && aliases_complete(s, tx, id)? {
+                return Ok(Upsert::Unchanged);
             }
+            if changed {
+                it.updated = now;
+            }
+            (it, Some((rowid, old)), Upsert::Merged)
+        }
+    };
+    let rowid = write_item(s, tx, &item, old.as_ref())?;
+    let mut st = tx
+        .prepare_cached("INSERT OR IGNORE INTO alias (alias, item) VALUES (?1, ?2)")
+        .map_err(|e| s.sql(e))?;
+    for a in &id.aliases {
+        st.execute(params![a, rowid]).map_err(|e| s.sql(e))?;
+    }
+    Ok(outcome)
+}
+
+/// Writes `item` (with its search words when they changed); `old` is the stored row, if known.
+/// Returns the row id.
+pub(super) fn write_item(
+    s: &Store,
+    tx: &Transaction<'_>,
+    item: &Item,
+    old: Option<&(i64, Item)>,
+) -> Result<i64> {
+    let sqlerr = |e| s.sql(e);
+    let loaded;
+    let old = match old {
+        Some(o) => Some(o),
+        None => {
+            loaded = load(s, tx, &item.key)?;
+            loaded.as_ref()
+        }
+    };
+    let body = pack(item);
+    let day = item.date().timestamp_millis();
+    match old {
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO items (key, first_seen, day, body) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    item.key,
+                    item.first_seen.timestamp_millis(),
+                    day,
+                    body
+                ])
+            })
+            .map_err(sqlerr)?;
+            let rowid = tx.last_insert_rowid();
+            index_words(s, tx, rowid, item)?;
+            Ok(rowid)
+        }
+        Some((rowid, was)) => {
+            tx.prepare_cached("UPDATE items SET body = ?2, day = ?3 WHERE id = ?1")
+                .and_then(|mut st| st.execute(params![rowid, body, day]))
+                .map_err(sqlerr)?;
+            if was.title != item.title || was.abstract_text != item.abstract_text {
+                tx.prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")
+                    .and_then(|mut st| st.execute([rowid]))
+                    .map_err(sqlerr)?;
+                index_words(s, tx, *rowid, item)?;
+            }
+            Ok(*rowid)
+        }
+    }
+}
+
+fn index_words(s: &Store, tx: &Transaction<'_>, rowid: i64, item: &Item) -> Result<()> {
+    tx.prepare_cached("INSERT INTO items_fts (rowid, title, abstract) VALUES (?1, ?2, ?3)")
+        .and_then(|mut st| st.execute(params![rowid, item.title, item.abstract_text]))
+        .map_err(|e| s.sql(e))?;
+    Ok(())
+}
+
+/// The stored item with this key and its row id.
+pub(super) fn load(s: &Store, tx: &Transaction<'_>, key: &str) -> Result<Option<(i64, Item)>> {
+    let row: Option<(i64, Vec<u8>)> = tx
+        .prepare_cached("SELECT id, body FROM items WHERE key = ?1")
+        .and_then(|mut st| {
+            st.query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })
+        .map_err(|e| s.sql(e))?;
+    decode_row(s, row, key)
+}
+
+fn load_id(s: &Store, tx: &Transaction<'_>, rowid: i64) -> Result<Option<(i64, Item)>> {
+    let row: Option<(i64, Vec<u8>)> = tx
+        .prepare_cached("SELECT id, body FROM items WHERE id = ?1")
+        .and_then(|mut st| {
+            st.query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+        })
+        .map_err(|e| s.sql(e))?;
+    decode_row(s, row, &format!("#{rowid}"))
+}
+
+fn decode_row(s: &Store, row: Option<(i64, Vec<u8>)>, key: &str) -> Result<Option<(i64, Item)>> {
+    match row {
+        None => Ok(None),
+        Some((id, b)) => unpack(&b)
+            .map(|it| Some((id, it)))
+            .map_err(|e| s.corrupt(&format!("item {key:?}"), e)),
+    }
+}
+
+fn alias_target(s: &Store, tx: &Transaction<'_>, alias: &str) -> Result<Option<i64>> {
+    tx.prepare_cached("SELECT item FROM alias WHERE alias = ?1")
+        .and_then(|mut st| st.query_row([alias], |r| r.get(0)).optional())
+        .map_err(|e| s.sql(e))
+}
+
+fn aliases_complete(s: &Store, tx: &Transaction<'_>, id: &Identity) -> Result<bool> {
+    for a in &id.aliases {
+        if alias_target(s, tx, a)?.is_none() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The item this identity already leads to. The strongest identifier that leads somewhere wins. A
+/// title alone only links a paper without ids to one that has them, never two blog posts that
+/// happen to share a title.
+fn find_existing(s: &Store, tx: &Transaction<'_>, id: &Identity) -> Result<Option<(i64, Item)>> {
+    for a in &id.aliases {
+        let Some(rowid) = alias_target(s, tx, a)? else {
+            continue;
         };
-        let err = |e: sled::Error| self.err(format!("storing {:?} from {source}: {e}", item.key));
-        if outcome == Upsert::New {
-            self.seen
-                .insert(seen_key(item.first_seen, &item.key), &[])
-                .map_err(err)?;
-        }
-        self.items
-            .insert(item.key.as_bytes(), enc(&item))
-            .map_err(err)?;
-        for a in &id.aliases {
-            if self.alias.get(a.as_bytes()).map_err(err)?.is_none() {
-                self.alias
-                    .insert(a.as_bytes(), item.key.as_bytes())
-                    .map_err(err)?;
-            }
-        }
-        Ok(outcome)
-    }
-
-    fn aliases_complete(&self, id: &Identity) -> Result<bool> {
-        for a in &id.aliases {
-            if self
-                .alias
-                .get(a.as_bytes())
-                .map_err(|e| self.err(e))?
-                .is_none()
-            {
-                return Ok(false);
-            }
-        }
-        Ok(true)
-    }
-
-    /// The item this identity already leads to. The strongest identifier that leads somewhere wins. A
-    /// title alone only links a paper without ids to one that has them, never two blog posts that
-    /// happen to share a title.
-    fn find_existing(&self, id: &Identity) -> Result<Option<Item>> {
-        for a in &id.aliases {
-            let Some(k) = self.alias.get(a.as_bytes()).map_err(|e| self.err(e))? else {
-                continue;
+        // An alias of a pruned item leads nowhere (retention removes them together; this is belt
+        // and braces for a store recovered from damage).
+        let Some((rowid, it)) = load_id(s, tx, rowid)? else {
+            continue;
+        };
+        if a.starts_with("title:") {
+            let linkable = match (&it.arxiv_id, &id.arxiv_id) {
+                (Some(x), Some(y)) => x == y,
+                (Some(_), None) | (None, Some(_)) => true,
+                (None, None) => it.doi.is_some() && id.doi.is_some() && it.doi == id.doi,
             };
-            let Some(it) = self.item(&String::from_utf8_lossy(&k))? else {
+            if !linkable {
                 continue;
-            };
-            if a.starts_with("title:") {
-                let linkable = match (&it.arxiv_id, &id.arxiv_id) {
-                    (Some(x), Some(y)) => x == y,
-                    (Some(_), None) | (None, Some(_)) => true,
-                    (None, None) => it.doi.is_some() && id.doi.is_some() && it.doi == id.doi,
-                };
-                if !linkable {
-                    continue;
-                }
             }
-            return Ok(Some(it));
         }
-        // After a crash between writing an item and its aliases, the item is still found by its key.
-        self.item(&id.key)
+        return Ok(Some((rowid, it)));
     }
+    // A store recovered from damage may hold an item whose aliases were lost: it is still found
+    // by its key.
+    load(s, tx, &id.key)
 }
 
 fn hit(source: &str, kind: &str, entry: &Entry, id: &Identity, now: DateTime<Utc>) -> SourceHit {

@@ -1,318 +1,511 @@
-//! The store: sled, opened once under the state directory, behind this type so the engine can change
-//! without touching the pipeline.
+//! The store: one SQLite database (`store.db`) under the state directory, behind this type so the
+//! engine can change without touching the pipeline.
 //!
-//! Trees: `items` (key → item), `alias` (identifier → key), `seen` (first-seen time ‖ key, for window
-//! scans), `http` (URL → validators and last status), `sources` (one record: source name → health, read
-//! and written once per fetch), `digests` (date →
-//! composed digest and per-channel delivery state), `sent` (key → date of the digest that carried it),
-//! `meta` (schema version). Values are MessagePack with field names, so fields can be added later.
+//! Several processes share it: the daemon and any command run beside it each open their own
+//! connection. The database is in WAL mode (readers never wait; one writer at a time) with a busy
+//! timeout (a writer waits for another's transaction). Writes that must agree are one transaction:
+//! an item with its aliases and search words (one transaction per fetched response), a digest with
+//! the keys it carries, a retention pass. The delivery ledger and what a person did (`kv_put`) are
+//! synced to disk before the call returns; ingest is synced at the end of a fetch (`flush`).
+//!
+//! Tables (see `schema`): `items` (key, first-seen time for the window scan, own date for
+//! retention, the item), `alias` (identifier → item), `sent` (key → digest date), `http` (URL →
+//! validators), `digests` (date → composed digest and its ledger), `kv` (every `Table`), `meta`
+//! (source health and counters), `items_fts` (words of titles and abstracts). Values are
+//! MessagePack with field names, compressed when large (`codec`).
 
+mod check;
+mod codec;
 mod kv;
 mod merge;
+mod migrate;
 mod records;
+mod retention;
+mod schema;
 pub mod ts;
 
+pub use check::{recover, CheckReport, RecoverReport};
 pub use kv::Table;
 pub use merge::Upsert;
 pub use records::*;
+pub use retention::PruneReport;
+pub use schema::SCHEMA_VERSION;
+
+use codec::{pack, unpack};
 
 use crate::error::{Error, Result};
 use crate::model::Item;
 use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{de::DeserializeOwned, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
 
-/// 2: source health is one record in the `sources` tree instead of one key per source.
-pub const SCHEMA_VERSION: u32 = 2;
+/// The database file under the state directory.
+pub const DB_FILE: &str = "store.db";
 
-/// The key of the one health record in the `sources` tree.
-const HEALTH_KEY: &[u8] = b"\0all";
+/// The `meta` row holding every source's health.
+const HEALTH: &str = "health";
 
 #[derive(Clone)]
 pub struct Store {
     path: PathBuf,
-    db: sled::Db,
-    items: sled::Tree,
-    alias: sled::Tree,
-    seen: sled::Tree,
-    http: sled::Tree,
-    sources: sled::Tree,
-    digests: sled::Tree,
-    sent: sled::Tree,
-    /// One writer of items at a time (fetch and digest may run concurrently in the daemon).
-    write_lock: std::sync::Arc<std::sync::Mutex<()>>,
-}
-
-pub(crate) fn enc<T: Serialize>(v: &T) -> Vec<u8> {
-    rmp_serde::to_vec_named(v).expect("serializing a store record cannot fail")
-}
-
-pub(crate) fn dec<T: DeserializeOwned>(b: &[u8]) -> std::result::Result<T, String> {
-    rmp_serde::from_slice(b).map_err(|e| e.to_string())
+    /// One connection per process; the jobs of the daemon take turns on it.
+    conn: Arc<Mutex<Connection>>,
+    /// This process made the database file and has not synced it yet (`flush` does).
+    unsynced_file: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Store {
-    /// Opens (creating if needed) the store under `state_dir`. A second process gets `StoreInUse`.
+    /// Opens (creating if needed, migrating a sled store made by an older trendd) the store under
+    /// `state_dir`. Any number of processes may have it open at once.
     pub fn open(state_dir: &Path) -> Result<Store> {
-        let path = state_dir.join("store");
-        std::fs::create_dir_all(&path)
-            .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
-        let db = sled::Config::new()
-            .path(&path)
-            // sled keeps this much of the store in memory for as long as the daemon runs: 16 MiB
-            // made a daemon idle at 43 MiB after a 500-feed cycle, 4 MiB at 34 MiB (BENCHMARKS.md).
-            .cache_capacity(4 * 1024 * 1024)
-            .open()
-            .map_err(|e| {
-                let msg = e.to_string();
-                if msg.contains("lock")
-                    || msg.contains("WouldBlock")
-                    || msg.contains("temporarily unavailable")
-                {
-                    Error::StoreInUse {
-                        path: state_dir.to_path_buf(),
-                    }
-                } else {
-                    Error::Store {
-                        path: path.clone(),
-                        message: msg,
-                    }
-                }
-            })?;
-        let err = |e: sled::Error| Error::Store {
-            path: path.clone(),
-            message: e.to_string(),
-        };
-        let meta = db.open_tree("meta").map_err(err)?;
-        let found = match meta.get("schema").map_err(err)? {
-            None => None,
-            Some(v) => Some(u32::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 4]))),
-        };
-        if let Some(v) = found.filter(|v| *v > SCHEMA_VERSION) {
-            return Err(Error::Store {
-                path,
-                message: format!("schema version {v} is newer than this trendd understands ({SCHEMA_VERSION}); upgrade trendd"),
-            });
+        let store = Store::open_unchecked(state_dir)?;
+        store.ensure_sound()?;
+        tracing::trace!(
+            "store {} open: {} items",
+            store.path.display(),
+            store.item_count()
+        );
+        Ok(store)
+    }
+
+    /// Fails with `StoreCorrupt` when any process has met damage in this store.
+    pub fn ensure_sound(&self) -> Result<()> {
+        match check::damage_marker(&self.path) {
+            None => Ok(()),
+            Some(message) => Err(Error::StoreCorrupt {
+                path: self.path.clone(),
+                message,
+            }),
         }
-        let tree = |n: &str| db.open_tree(n).map_err(err);
-        let store = Store {
-            items: tree("items")?,
-            alias: tree("alias")?,
-            seen: tree("seen")?,
-            http: tree("http")?,
-            sources: tree("sources")?,
-            digests: tree("digests")?,
-            sent: tree("sent")?,
-            write_lock: Default::default(),
-            db,
-            path,
-        };
-        if found.is_some_and(|v| v < 2) {
-            store.migrate_health_to_one_record()?;
+    }
+
+    /// Opens without refusing a store marked damaged (for `store check` and `store recover`).
+    pub fn open_unchecked(state_dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(state_dir)
+            .map_err(|e| Error::io(format!("creating {}", state_dir.display()), e))?;
+        let path = state_dir.join(DB_FILE);
+        migrate::from_sled_if_present(state_dir, &path)?;
+        let mut created = false;
+        if !path.exists() {
+            // One process makes it; another starting at the same moment waits, then opens it.
+            let _lock = migrate::FileLock::take(&state_dir.join("store.db.lock"))?;
+            if !path.exists() {
+                schema::create(&path).map_err(|m| Error::Store {
+                    path: path.clone(),
+                    message: m,
+                })?;
+                created = true;
+            }
         }
-        if found != Some(SCHEMA_VERSION) {
-            meta.insert("schema", &SCHEMA_VERSION.to_be_bytes())
-                .map_err(|e| store.err(e))?;
+        let store = Store::open_file(&path)?;
+        if created {
+            store
+                .unsynced_file
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+            // The WAL is made here without SQLite's syncs of its header and folder; the first
+            // `flush` syncs the file, the WAL and (on the same journal commit) their folder.
+            store
+                .db()
+                .execute_batch(
+                    "PRAGMA synchronous = OFF; \
+                     INSERT OR REPLACE INTO meta (name, n) VALUES ('created', CAST(unixepoch('subsec') * 1000 AS INTEGER)); \
+                     PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(|e| store.sql(e))?;
         }
         Ok(store)
     }
 
-    /// Schema 1 kept one key per source; fold them into the one record, in one atomic batch so an
-    /// interrupted migration is simply done again at the next open.
-    fn migrate_health_to_one_record(&self) -> Result<()> {
-        let mut all = self.source_statuses()?;
-        let mut batch = sled::Batch::default();
-        for kv in self.sources.iter() {
-            let (k, v) = kv.map_err(|e| self.err(e))?;
-            if &*k == HEALTH_KEY {
-                continue;
-            }
-            let st: SourceStatus = dec(&v).map_err(|e| self.err(e))?;
-            all.insert(String::from_utf8_lossy(&k).into_owned(), st);
-            batch.remove(k);
-        }
-        batch.insert(HEALTH_KEY, enc(&all));
-        self.sources.apply_batch(batch).map_err(|e| self.err(e))
+    fn open_file(path: &Path) -> Result<Store> {
+        let conn = schema::connect(path).map_err(|e| sql_error(path, e))?;
+        let store = Store {
+            path: path.to_path_buf(),
+            conn: Arc::new(Mutex::new(conn)),
+            unsynced_file: Default::default(),
+        };
+        schema::ensure(&mut store.db()).map_err(|m| store.classify(m))?;
+        Ok(store)
     }
 
+    /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    fn err(&self, e: impl std::fmt::Display) -> Error {
+    pub(crate) fn db(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A store error from SQLite; damage is named as such, and remembered (`check`).
+    pub(crate) fn sql(&self, e: rusqlite::Error) -> Error {
+        sql_error(&self.path, e)
+    }
+
+    fn classify(&self, message: String) -> Error {
+        if check::looks_damaged(&message) {
+            check::mark_damaged(&self.path, &message);
+            Error::StoreCorrupt {
+                path: self.path.clone(),
+                message,
+            }
+        } else {
+            self.err(message)
+        }
+    }
+
+    pub(crate) fn err(&self, e: impl std::fmt::Display) -> Error {
         Error::Store {
             path: self.path.clone(),
             message: e.to_string(),
         }
     }
 
-    /// Makes every write so far durable; call before reporting success.
-    pub fn flush(&self) -> Result<()> {
-        self.db.flush().map_err(|e| self.err(e))?;
-        Ok(())
-    }
-
-    fn get_rec<T: DeserializeOwned>(&self, tree: &sled::Tree, key: &[u8]) -> Result<Option<T>> {
-        match tree.get(key).map_err(|e| self.err(e))? {
-            None => Ok(None),
-            Some(v) => dec(&v).map(Some).map_err(|e| {
-                self.err(format!(
-                    "corrupt record {}: {e}",
-                    String::from_utf8_lossy(key)
-                ))
-            }),
+    /// A stored value that does not decode: the file is damaged.
+    pub(crate) fn corrupt(&self, what: &str, e: impl std::fmt::Display) -> Error {
+        let message = format!("{what} does not decode: {e}");
+        check::mark_damaged(&self.path, &message);
+        Error::StoreCorrupt {
+            path: self.path.clone(),
+            message,
         }
     }
 
-    fn put_rec<T: Serialize>(&self, tree: &sled::Tree, key: &[u8], v: &T) -> Result<()> {
-        tree.insert(key, enc(v)).map_err(|e| self.err(e))?;
+    /// Makes every write so far durable; call before reporting success. Commits go to the WAL, and
+    /// a checkpoint syncs the database file itself, so syncing the WAL is enough (and the file
+    /// once, when this process made it).
+    pub fn flush(&self) -> Result<()> {
+        let _db = self.db();
+        let mut files = vec![wal_path(&self.path)];
+        if self
+            .unsynced_file
+            .swap(false, std::sync::atomic::Ordering::Relaxed)
+        {
+            files.insert(0, self.path.clone());
+        }
+        for p in files {
+            match std::fs::File::open(&p) {
+                Ok(f) => f
+                    .sync_all()
+                    .map_err(|e| Error::io(format!("syncing {}", p.display()), e))?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(format!("opening {}", p.display()), e)),
+            }
+        }
         Ok(())
     }
 
+    /// Runs `f` in one write transaction (taken at once, so two writers queue instead of failing).
+    pub(crate) fn write<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let mut db = self.db();
+        let tx = db
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| self.sql(e))?;
+        let out = f(&tx)?;
+        tx.commit().map_err(|e| self.sql(e))?;
+        Ok(out)
+    }
+
+    /// Like `write`, and on disk before it returns: for the delivery ledger.
+    fn write_durable<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let out = self.write(f)?;
+        self.flush()?;
+        Ok(out)
+    }
+
+    fn get_blob<T: DeserializeOwned>(&self, sql: &str, key: &str, what: &str) -> Result<Option<T>> {
+        let db = self.db();
+        let blob: Option<Vec<u8>> = db
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+            .map_err(|e| self.sql(e))?;
+        drop(db);
+        match blob {
+            None => Ok(None),
+            Some(b) => unpack(&b)
+                .map(Some)
+                .map_err(|e| self.corrupt(&format!("{what} {key:?}"), e)),
+        }
+    }
+
     pub fn item(&self, key: &str) -> Result<Option<Item>> {
-        self.get_rec(&self.items, key.as_bytes())
+        self.get_blob("SELECT body FROM items WHERE key = ?1", key, "item")
     }
 
     /// Stores an item that already exists (e.g. with its summary filled in).
     pub fn put_item(&self, item: &Item) -> Result<()> {
-        let _w = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
-        self.put_rec(&self.items, item.key.as_bytes(), item)
+        self.write(|tx| merge::write_item(self, tx, item, None).map(drop))
     }
 
     /// Stores a summary on the item as it is now (a fetch may have merged into it meanwhile).
     pub fn put_summary(&self, key: &str, summary: &crate::model::Summary) -> Result<()> {
-        let _w = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(mut it) = self.item(key)? {
+        self.write(|tx| {
+            let Some((id, mut it)) = merge::load(self, tx, key)? else {
+                return Ok(());
+            };
             it.summary = Some(summary.clone());
-            self.put_rec(&self.items, key.as_bytes(), &it)?;
-        }
-        Ok(())
+            tx.prepare_cached("UPDATE items SET body = ?2 WHERE id = ?1")
+                .and_then(|mut s| s.execute(params![id, pack(&it)]))
+                .map_err(|e| self.sql(e))?;
+            Ok(())
+        })
     }
 
+    /// The number of stored items, from a counter (no table is counted).
     pub fn item_count(&self) -> usize {
-        self.items.len()
+        self.counter("items").unwrap_or(0).max(0) as usize
     }
 
-    /// Items first seen at or after `since`, oldest first: a range scan of the `seen` index, so the
-    /// cost follows the window, not the size of the store.
+    pub(crate) fn counter(&self, name: &str) -> Result<i64> {
+        let db = self.db();
+        db.prepare_cached("SELECT n FROM meta WHERE name = ?1")
+            .and_then(|mut s| s.query_row([name], |r| r.get(0)).optional())
+            .map(|n| n.unwrap_or(0))
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Items first seen at or after `since`, oldest first: a range scan of the first-seen index, so
+    /// the cost follows the window, not the size of the store.
     pub fn items_seen_since(&self, since: DateTime<Utc>) -> Result<Vec<Item>> {
-        let start = seen_key(since, "");
+        let db = self.db();
+        let mut st = db
+            .prepare_cached(
+                "SELECT key, body FROM items WHERE first_seen >= ?1 ORDER BY first_seen, key",
+            )
+            .map_err(|e| self.sql(e))?;
+        let rows = st
+            .query_map([since.timestamp_millis()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .map_err(|e| self.sql(e))?;
         let mut out = Vec::new();
-        let mut keys = std::collections::HashSet::new();
-        for kv in self.seen.range(start..) {
-            let (k, _) = kv.map_err(|e| self.err(e))?;
-            let key = std::str::from_utf8(&k[8..]).map_err(|e| self.err(e))?;
-            // A crash can leave a second index entry for one item; it is listed once.
-            if !keys.insert(key.to_string()) {
-                continue;
-            }
-            if let Some(it) = self.item(key)? {
-                out.push(it);
-            }
+        for row in rows {
+            let (key, body) = row.map_err(|e| self.sql(e))?;
+            out.push(unpack(&body).map_err(|e| self.corrupt(&format!("item {key:?}"), e))?);
         }
         Ok(out)
     }
 
-    /// Every item, in key order.
+    /// Every item, in key order, read a page at a time (the store may be far larger than memory
+    /// should hold, and other jobs write in between).
     pub fn all_items(&self) -> impl Iterator<Item = Result<Item>> + '_ {
-        self.items.iter().map(move |kv| {
-            let (k, v) = kv.map_err(|e| self.err(e))?;
-            dec(&v)
-                .map_err(|e| self.err(format!("corrupt item {}: {e}", String::from_utf8_lossy(&k))))
+        let mut after: Option<String> = Some(String::new());
+        let mut page: std::vec::IntoIter<Result<Item>> = Vec::new().into_iter();
+        std::iter::from_fn(move || loop {
+            if let Some(x) = page.next() {
+                return Some(x);
+            }
+            let from = after.take()?;
+            match self.items_page(&from, 512) {
+                Ok(list) if list.is_empty() => return None,
+                Ok(list) => {
+                    after = list.last().map(|(k, _)| k.clone());
+                    page = list
+                        .into_iter()
+                        .map(|(_, it)| it)
+                        .collect::<Vec<_>>()
+                        .into_iter();
+                }
+                Err(e) => return Some(Err(e)),
+            }
         })
     }
 
+    fn items_page(&self, after: &str, n: usize) -> Result<Vec<(String, Result<Item>)>> {
+        let db = self.db();
+        let mut st = db
+            .prepare_cached("SELECT key, body FROM items WHERE key > ?1 ORDER BY key LIMIT ?2")
+            .map_err(|e| self.sql(e))?;
+        let rows = st
+            .query_map(params![after, n as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .map_err(|e| self.sql(e))?;
+        let mut out = Vec::with_capacity(n);
+        for row in rows {
+            let (key, body) = row.map_err(|e| self.sql(e))?;
+            let it = unpack(&body).map_err(|e| self.corrupt(&format!("item {key:?}"), e));
+            out.push((key, it));
+        }
+        Ok(out)
+    }
+
     pub fn http_state(&self, url: &str) -> Result<Option<HttpState>> {
-        self.get_rec(&self.http, url.as_bytes())
+        self.get_blob("SELECT body FROM http WHERE url = ?1", url, "HTTP state")
     }
 
     pub fn put_http_state(&self, url: &str, s: &HttpState) -> Result<()> {
-        self.put_rec(&self.http, url.as_bytes(), s)
+        self.write(|tx| {
+            tx.prepare_cached("INSERT OR REPLACE INTO http (url, body) VALUES (?1, ?2)")
+                .and_then(|mut st| st.execute(params![url, pack(s)]))
+                .map_err(|e| self.sql(e))?;
+            Ok(())
+        })
     }
 
     /// The health of every source that was ever fetched, by name.
     pub fn source_statuses(&self) -> Result<Health> {
-        Ok(self.get_rec(&self.sources, HEALTH_KEY)?.unwrap_or_default())
+        let db = self.db();
+        let blob: Option<Option<Vec<u8>>> = db
+            .prepare_cached("SELECT body FROM meta WHERE name = ?1")
+            .and_then(|mut s| s.query_row([HEALTH], |r| r.get(0)).optional())
+            .map_err(|e| self.sql(e))?;
+        drop(db);
+        match blob.flatten() {
+            None => Ok(Health::default()),
+            Some(b) => unpack(&b).map_err(|e| self.corrupt("source health", e)),
+        }
     }
 
     pub fn put_source_status(&self, name: &str, s: &SourceStatus) -> Result<()> {
         self.put_source_statuses([(name, s)])
     }
 
-    /// Updates the health of many sources at once. Health is one record because sled pays several
-    /// microseconds per key written: a thousand-feed fetch spent more time storing health than
-    /// parsing feeds.
+    /// Updates the health of many sources at once (one record: a fetch reads and writes it once).
     pub fn put_source_statuses<'a>(
         &self,
         list: impl IntoIterator<Item = (&'a str, &'a SourceStatus)>,
     ) -> Result<()> {
-        let _guard = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-        let mut all = self.source_statuses()?;
-        for (name, st) in list {
-            all.insert(name.to_string(), st.clone());
-        }
-        self.write_health(&all)
-    }
-
-    fn write_health(&self, all: &Health) -> Result<()> {
-        self.put_rec(&self.sources, HEALTH_KEY, all)
+        let list: Vec<_> = list.into_iter().collect();
+        self.write(|tx| {
+            let old: Option<Option<Vec<u8>>> = tx
+                .query_row("SELECT body FROM meta WHERE name = ?1", [HEALTH], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(|e| self.sql(e))?;
+            let mut all: Health = match old.flatten() {
+                None => Health::default(),
+                Some(b) => unpack(&b).map_err(|e| self.corrupt("source health", e))?,
+            };
+            for (name, st) in list {
+                all.insert(name.to_string(), st.clone());
+            }
+            put_meta(self, tx, HEALTH, &all)
+        })
     }
 
     pub fn digest(&self, date: chrono::NaiveDate) -> Result<Option<DigestRecord>> {
-        self.get_rec(&self.digests, date.to_string().as_bytes())
+        self.get_blob(
+            "SELECT body FROM digests WHERE date = ?1",
+            &date.to_string(),
+            "digest",
+        )
     }
 
-    /// Stores a digest record and flushes: the ledger must be on disk before and after each send.
+    /// Stores a digest record, on disk before it returns: the ledger must be durable before and
+    /// after each send.
     pub fn put_digest(&self, rec: &DigestRecord) -> Result<()> {
-        self.put_rec(&self.digests, rec.date.to_string().as_bytes(), rec)?;
-        self.flush()
+        self.write_durable(|tx| put_digest_row(self, tx, rec))
     }
 
     /// The most recent digests, newest first.
     pub fn recent_digests(&self, n: usize) -> Result<Vec<DigestRecord>> {
+        let db = self.db();
+        let mut st = db
+            .prepare_cached("SELECT date, body FROM digests ORDER BY date DESC LIMIT ?1")
+            .map_err(|e| self.sql(e))?;
+        let rows = st
+            .query_map([n as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .map_err(|e| self.sql(e))?;
         let mut out = Vec::new();
-        for kv in self.digests.iter().rev().take(n) {
-            let (_, v) = kv.map_err(|e| self.err(e))?;
-            out.push(dec(&v).map_err(|e| self.err(e))?);
+        for row in rows {
+            let (date, body) = row.map_err(|e| self.sql(e))?;
+            out.push(unpack(&body).map_err(|e| self.corrupt(&format!("digest {date}"), e))?);
         }
         Ok(out)
     }
 
     /// Records that `keys` went out in the digest of `date` (they never come again), together with
-    /// the digest record itself, in one transaction.
+    /// the digest record itself, in one transaction, on disk before it returns.
     pub fn put_digest_and_mark_sent(&self, rec: &DigestRecord) -> Result<()> {
-        use sled::Transactional;
-        let date = rec.date.to_string();
-        let value = enc(rec);
-        (&self.digests, &self.sent)
-            .transaction(|(d, s)| {
-                d.insert(date.as_bytes(), value.clone())?;
-                for k in &rec.keys {
-                    s.insert(k.as_bytes(), date.as_bytes())?;
-                }
-                Ok::<_, sled::transaction::ConflictableTransactionError<()>>(())
-            })
-            .map_err(|e| self.err(format!("{e:?}")))?;
-        self.flush()
+        self.write_durable(|tx| {
+            put_digest_row(self, tx, rec)?;
+            let date = rec.date.to_string();
+            let mut st = tx
+                .prepare_cached("INSERT OR REPLACE INTO sent (key, date) VALUES (?1, ?2)")
+                .map_err(|e| self.sql(e))?;
+            for k in &rec.keys {
+                st.execute(params![k, date]).map_err(|e| self.sql(e))?;
+            }
+            Ok(())
+        })
     }
 
     /// The date of the digest that carried `key`, if any.
     pub fn sent_on(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .sent
-            .get(key.as_bytes())
-            .map_err(|e| self.err(e))?
-            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+        let db = self.db();
+        db.prepare_cached("SELECT date FROM sent WHERE key = ?1")
+            .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+            .map_err(|e| self.sql(e))
     }
 }
 
-/// `seen` index key: big-endian milliseconds (so byte order is time order) then the item key.
-pub(crate) fn seen_key(t: DateTime<Utc>, key: &str) -> Vec<u8> {
-    let ms = t.timestamp_millis().max(0) as u64;
-    let mut k = ms.to_be_bytes().to_vec();
-    k.extend_from_slice(key.as_bytes());
-    k
+fn put_digest_row(s: &Store, tx: &rusqlite::Transaction<'_>, rec: &DigestRecord) -> Result<()> {
+    tx.prepare_cached("INSERT OR REPLACE INTO digests (date, body) VALUES (?1, ?2)")
+        .and_then(|mut st| st.execute(params![rec.date.to_string(), pack(rec)]))
+        .map_err(|e| s.sql(e))?;
+    Ok(())
 }
 
+pub(crate) fn put_meta<T: Serialize>(
+    s: &Store,
+    tx: &rusqlite::Transaction<'_>,
+    name: &str,
+    v: &T,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO meta (name, body) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET body = ?2",
+    )
+    .and_then(|mut st| st.execute(params![name, pack(v)]))
+    .map_err(|e| s.sql(e))?;
+    Ok(())
+}
+
+/// A store error from SQLite, for a file that may not be open yet.
+fn sql_error(path: &Path, e: rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseCorrupt, DatabaseLocked, NotADatabase};
+    match e.sqlite_error_code() {
+        Some(DatabaseCorrupt | NotADatabase) => {
+            let message = e.to_string();
+            check::mark_damaged(path, &message);
+            Error::StoreCorrupt {
+                path: path.to_path_buf(),
+                message,
+            }
+        }
+        Some(DatabaseBusy | DatabaseLocked) => Error::Store {
+            path: path.to_path_buf(),
+            message: format!(
+                "another trendd process held the store for more than {} s ({e})",
+                schema::BUSY_TIMEOUT.as_secs()
+            ),
+        },
+        _ => Error::Store {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        },
+    }
+}
+
+pub(crate) fn wal_path(db: &Path) -> PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push("-wal");
+    PathBuf::from(s)
+}
+
+#[cfg(test)]
+mod migrate_tests;
+#[cfg(test)]
+mod retention_tests;
 #[cfg(test)]
 mod tests;

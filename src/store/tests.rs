@@ -81,28 +81,113 @@ fn two_posts_with_one_title_stay_two() {
 }
 
 #[test]
-fn a_second_process_gets_a_clear_in_use_error() {
+fn a_second_process_writes_beside_the_first_and_each_sees_the_other() {
     let dir = tempfile::tempdir().unwrap();
-    let _s = Store::open(dir.path()).unwrap();
-    // sled's lock is per process; a child process must see it.
+    let s = Store::open(dir.path()).unwrap();
+    put(
+        &s,
+        "a",
+        &entry("Written by the parent", Some("2604.00010"), None),
+    );
+    // A real second process, as the daemon and a command are.
     let exe = std::env::current_exe().unwrap();
     let out = std::process::Command::new(exe)
-        .args(["--exact", "store::tests::open_in_child", "--nocapture"])
+        .args(["--exact", "store::tests::write_in_child", "--nocapture"])
         .env("TRENDD_TEST_STORE", dir.path())
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("already in use"), "{text}");
+    assert!(text.contains("child saw 1 item, wrote one"), "{text}");
+    assert_eq!(s.item_count(), 2);
+    let titles: Vec<String> = s.all_items().map(|i| i.unwrap().title).collect();
+    assert!(
+        titles.contains(&"Written by the child".to_string()),
+        "{titles:?}"
+    );
 }
 
 #[test]
-fn open_in_child() {
+fn write_in_child() {
     if let Ok(p) = std::env::var("TRENDD_TEST_STORE") {
-        match Store::open(std::path::Path::new(&p)) {
-            Ok(_) => println!("opened"),
-            Err(e) => println!("{e}"),
-        }
+        let s = Store::open(std::path::Path::new(&p)).unwrap();
+        let n = s.item_count();
+        put(
+            &s,
+            "b",
+            &entry("Written by the child", Some("2604.00011"), None),
+        );
+        println!("child saw {n} item, wrote one");
     }
+}
+
+#[test]
+fn counter_follows_inserts_and_summaries_keep_the_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path()).unwrap();
+    for i in 0..5 {
+        put(
+            &s,
+            "a",
+            &entry(
+                &format!("Paper number {i} on graphs"),
+                Some(&format!("2604.0010{i}")),
+                None,
+            ),
+        );
+    }
+    assert_eq!(s.item_count(), 5);
+    let key = s.all_items().next().unwrap().unwrap().key;
+    let sum = crate::model::Summary {
+        text: "A TL;DR.".into(),
+        by: "extractive".into(),
+    };
+    s.put_summary(&key, &sum).unwrap();
+    assert_eq!(s.item(&key).unwrap().unwrap().summary, Some(sum));
+    assert_eq!(s.item_count(), 5);
+    drop(s);
+    assert_eq!(Store::open(dir.path()).unwrap().item_count(), 5);
+}
+
+#[test]
+fn search_finds_every_word_title_hits_first_and_follows_merges() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path()).unwrap();
+    let mut a = entry("Diffusion models for graphs", Some("2604.00201"), None);
+    a.abstract_text = "We study sampling.".into();
+    let mut b = entry("Sampling methods", Some("2604.00202"), None);
+    b.abstract_text = "Diffusion appears once in this graph paper.".into();
+    let mut c = entry("Unrelated work", Some("2604.00203"), None);
+    c.abstract_text = "Nothing here.".into();
+    for e in [&a, &b, &c] {
+        put(&s, "x", e);
+    }
+    let titles = |q: &str| -> Vec<String> {
+        s.search_items(q, 10)
+            .unwrap()
+            .into_iter()
+            .map(|i| i.title)
+            .collect()
+    };
+    assert_eq!(
+        titles("diffusion graph"),
+        vec!["Diffusion models for graphs", "Sampling methods"]
+    );
+    assert_eq!(
+        titles("DIFFUS"),
+        titles("diffusion"),
+        "a word matches words it begins"
+    );
+    assert!(titles("diffusion nothing").is_empty());
+    assert!(titles("  ").is_empty());
+    assert_eq!(s.search_items("diffusion", 1).unwrap().len(), 1);
+    // A longer abstract merged later is what search reads.
+    c.abstract_text = "Nothing here, but a much longer abstract about transformers.".into();
+    put(&s, "y", &c);
+    assert_eq!(titles("transformers"), vec!["Unrelated work"]);
+    assert!(
+        titles("\"quoted\" AND OR NEAR(").is_empty(),
+        "query syntax is not interpreted"
+    );
 }
 
 #[test]
@@ -146,54 +231,4 @@ fn health_of_many_sources_is_kept_and_updated_in_place() {
     assert_eq!(all["blog"], ok);
     assert_eq!(all.get("arxiv"), Some(&ok));
     assert_eq!(all.get("nope"), None);
-}
-
-#[test]
-fn a_schema_1_store_keeps_its_source_health() {
-    let dir = tempfile::tempdir().unwrap();
-    let st = SourceStatus {
-        kind: "feed".into(),
-        last_error: Some("HTTP 404".into()),
-        ..Default::default()
-    };
-    {
-        // The layout schema 1 wrote: one key per source.
-        let db = sled::open(dir.path().join("store")).unwrap();
-        db.open_tree("meta")
-            .unwrap()
-            .insert("schema", &1u32.to_be_bytes())
-            .unwrap();
-        let sources = db.open_tree("sources").unwrap();
-        sources.insert("old-blog", enc(&st)).unwrap();
-        sources
-            .insert("arxiv", enc(&SourceStatus::default()))
-            .unwrap();
-        db.flush().unwrap();
-    }
-    let s = open_when_released(dir.path());
-    let all = s.source_statuses().unwrap();
-    assert_eq!(all.len(), 2);
-    assert_eq!(all["old-blog"], st);
-    assert_eq!(
-        s.sources.len(),
-        1,
-        "the per-source keys are folded into one record"
-    );
-    drop(s);
-    let s = open_when_released(dir.path());
-    assert_eq!(s.source_statuses().unwrap().len(), 2);
-}
-
-/// sled lets go of its file lock from a background thread, a moment after the last handle drops.
-fn open_when_released(dir: &Path) -> Store {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        match Store::open(dir) {
-            Ok(s) => return s,
-            Err(_) if std::time::Instant::now() < deadline => {
-                std::thread::sleep(std::time::Duration::from_millis(50))
-            }
-            Err(e) => panic!("reopening the store: {e}"),
-        }
-    }
 }

@@ -66,6 +66,12 @@ pub enum Command {
     /// The papers you like, from a reference manager
     #[command(subcommand)]
     Library(LibraryCommand),
+    /// Serve the web face (archive, search, Atom feed, BibTeX, 👍/👎 pages) until SIGTERM or SIGINT
+    Serve {
+        /// IP:port to listen on (else [web] listen, else 127.0.0.1:8025)
+        #[arg(long, value_name = "IP:PORT")]
+        listen: Option<String>,
+    },
     /// The store: check for damage, recover from it, prune and compact
     #[command(subcommand)]
     Store(StoreCommand),

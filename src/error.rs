@@ -41,6 +41,10 @@ pub enum Error {
     #[error("standard output was closed")]
     OutputClosed,
 
+    /// The web face could not start (address in use, bad listen address).
+    #[error("web face: {0}")]
+    Web(String),
+
     /// No source answered and there is nothing new to send: no digest is composed for the day, so
     /// the next run that reaches a source can send the real one.
     #[error("{0}")]

@@ -28,5 +28,6 @@ pub mod store;
 pub mod summarize;
 pub mod text;
 pub mod trend;
+pub mod web;
 
 pub use error::{Error, Result};

@@ -275,8 +275,13 @@ async fn file_channel_writes_three_files_atomically() {
     names.sort();
     assert_eq!(
         names,
-        ["2026-11-20.html", "2026-11-20.json", "2026-11-20.txt"],
-        "no temp file left behind"
+        [
+            "2026-11-20.html",
+            "2026-11-20.json",
+            "2026-11-20.txt",
+            "feed.atom"
+        ],
+        "no temp file left behind (feed.atom: the folder's digests as Atom)"
     );
 
     // A folder that cannot be created fails the channel with the path in the reason.

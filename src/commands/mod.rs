@@ -4,8 +4,9 @@
 
 mod config;
 mod items;
-pub mod output;
 mod learn;
+pub mod output;
+mod serve;
 mod status;
 mod store;
 mod summarize;
@@ -13,6 +14,7 @@ mod summarize;
 pub use config::{config_check, export_opml, import_opml};
 pub use items::items;
 pub use learn::{feedback, feedback_list, library_import, Action as FeedbackAction};
+pub use serve::serve;
 pub use status::status;
 pub use store::{store_check, store_compact, store_recover};
 pub use summarize::summarize;

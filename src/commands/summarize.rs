@@ -82,16 +82,13 @@ pub async fn summarize(
         if papers.len() >= batch || (lines.peek().is_none() && !papers.is_empty()) {
             let tldrs = s.summarize_batch(&papers).await;
             for (id, t) in ids.drain(..).zip(&tldrs) {
-                writeln!(writer, "{}", json!({"id": id, "tldr": t.text}))
-                    .map_err(write_error)?;
+                writeln!(writer, "{}", json!({"id": id, "tldr": t.text})).map_err(write_error)?;
             }
             fallbacks.extend(tldrs.into_iter().filter(|t| t.failure.is_some()));
             papers.clear();
         }
     }
-    writer
-        .flush()
-        .map_err(write_error)?;
+    writer.flush().map_err(write_error)?;
     if let Some(note) = crate::summarize::for_digest::fallback_note(&s.origin(), &fallbacks) {
         eprintln!("{note}");
     }

@@ -90,14 +90,6 @@ pub struct Interests {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Web {
-    /// Public address of trendd's web face; when set, digest entries carry 👍/👎 links under it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub base_url: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
 pub struct Summarizer {
     /// "extractive" or "openai".
     pub kind: String,
@@ -127,6 +119,24 @@ pub struct Rising {
     pub max_phrases: u32,
     /// False discovery rate of the Benjamini–Hochberg correction.
     pub fdr: f64,
+}
+
+/// `[web]`: the web face (src/web) and the address its links use.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Web {
+    /// `IP:port` the web face listens on; empty: not served by `trendd run` (`trendd serve` then uses
+    /// 127.0.0.1:8025).
+    pub listen: String,
+    /// Listening on a non-loopback address must be asked for with this.
+    pub allow_remote: bool,
+    /// What links in emails (👍/👎) start with, e.g. "http://127.0.0.1:8025".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// Requests answered per second at most (all clients together); more get 429.
+    pub max_requests_per_second: u32,
+    /// Seconds a client has to send a request's headers or body before it is cut off.
+    pub client_timeout_secs: u64,
 }
 
 /// One `[[source]]`.
@@ -508,16 +518,7 @@ impl Config {
             ));
         }
         self.summarizer.check()?;
-        if let Some(u) = &self.web.base_url {
-            let ok = url::Url::parse(u)
-                .is_ok_and(|x| matches!(x.scheme(), "http" | "https") && x.host_str().is_some());
-            if !ok {
-                return Err((
-                    "web.base_url".into(),
-                    format!("{u:?} is not an http(s) URL (e.g. \"https://trendd.example.org\")"),
-                ));
-            }
-        }
+        crate::web::config::validate(&self.web)?;
         if self.http.concurrency == 0 {
             return Err(("http.concurrency".into(), "must be at least 1".into()));
         }

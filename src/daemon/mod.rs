@@ -83,7 +83,13 @@ pub async fn run_until(
     notifier: Notifier,
     requests: mpsc::Receiver<Request>,
 ) -> Result<()> {
-    Daemon::new(app, opts, notifier)?.run(requests).await
+    // The web face binds before READY=1, so a port in use fails the start, not a later request.
+    let web = crate::web::start_in_daemon(&app)?;
+    let result = Daemon::new(app, opts, notifier)?.run(requests).await;
+    if let Some(w) = web {
+        w.stop().await;
+    }
+    result
 }
 
 fn parse_schedule(expr: &str, key: &str, app: &App) -> Result<croner::Cron> {

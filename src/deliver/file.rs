@@ -1,4 +1,5 @@
-//! The `file` channel: YYYY-MM-DD.{html,txt,json} in a folder, each written atomically.
+//! The `file` channel: YYYY-MM-DD.{html,txt,json} in a folder, each written atomically, and
+//! `feed.atom` beside them (the folder's digests as an Atom feed, for a reader without the web face).
 
 use super::{Channel, Rendered};
 use crate::config::FileConfig;
@@ -42,8 +43,56 @@ impl FileChannel {
             write_atomic(&last, body.as_bytes())
                 .map_err(|e| fail(format!("cannot write {}: {e}", last.display())))?;
         }
+        let feed = self.dir.join("feed.atom");
+        write_atomic(&feed, self.feed()?.as_bytes())
+            .map_err(|e| fail(format!("cannot write {}: {e}", feed.display())))?;
         sync_dir(&self.dir);
         Ok(last.display().to_string())
+    }
+
+    /// The feed of the newest digests in the folder, read back from their `YYYY-MM-DD.json` (the
+    /// folder is the record here: digests written by an earlier run or another store count too).
+    fn feed(&self) -> Result<String> {
+        let fail = |message: String| Error::Deliver {
+            channel: self.name.clone(),
+            message,
+        };
+        let dir = std::fs::canonicalize(&self.dir)
+            .map_err(|e| fail(format!("cannot resolve {}: {e}", self.dir.display())))?;
+        let mut dates: Vec<chrono::NaiveDate> = std::fs::read_dir(&dir)
+            .map_err(|e| fail(format!("cannot list {}: {e}", dir.display())))?
+            .filter_map(|e| {
+                let name = e.ok()?.file_name().into_string().ok()?;
+                chrono::NaiveDate::parse_from_str(name.strip_suffix(".json")?, "%Y-%m-%d").ok()
+            })
+            .collect();
+        dates.sort_unstable_by(|a, b| b.cmp(a));
+        dates.truncate(crate::render::atom::MAX_ENTRIES);
+        let digests: Vec<crate::compose::Digest> = dates
+            .iter()
+            .filter_map(|d| {
+                let p = dir.join(format!("{d}.json"));
+                let text = std::fs::read_to_string(&p).ok()?;
+                serde_json::from_str(&text)
+                    .map_err(|e| {
+                        tracing::warn!("{}: not a digest, left out of feed.atom: {e}", p.display())
+                    })
+                    .ok()
+            })
+            .collect();
+        let base = url::Url::from_directory_path(&dir)
+            .map_err(|_| fail(format!("{} is not an absolute path", dir.display())))?;
+        let at = |name: &str| base.join(name).map(String::from).unwrap_or_default();
+        let self_href = at("feed.atom");
+        let digest_href = |d: chrono::NaiveDate| at(&format!("{d}.html"));
+        Ok(crate::render::atom::feed(
+            &digests,
+            &crate::render::atom::FeedLinks {
+                self_href: &self_href,
+                site_href: base.as_str(),
+                digest_href: &digest_href,
+            },
+        ))
     }
 }
 

@@ -50,6 +50,11 @@ pub fn record(store: &Store, reader: &str, rating: &Rating) -> Result<()> {
     store.kv_put(Table::Feedback, &record_key(reader, &rating.key), rating)
 }
 
+/// The reader's rating of `key`, if any.
+pub fn get(store: &Store, reader: &str, key: &str) -> Result<Option<Rating>> {
+    store.kv_get(Table::Feedback, &record_key(reader, key))
+}
+
 /// Removes the reader's rating of `key`; true when there was one.
 pub fn clear(store: &Store, reader: &str, key: &str) -> Result<bool> {
     store.kv_delete(Table::Feedback, &record_key(reader, key))

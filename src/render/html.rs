@@ -26,7 +26,10 @@ fn attrs(roles: &[&Role], layout: &str) -> String {
     )
 }
 
-pub(super) fn render(d: &Digest) -> String {
+pub(super) fn render(
+    d: &Digest,
+    links: &dyn Fn(&DigestEntry) -> Option<super::FeedbackLinks>,
+) -> String {
     let mut h = String::with_capacity(8_192 + d.item_count() * 1_536);
     head(&mut h, d);
     if d.sections.iter().all(|s| s.items.is_empty()) {
@@ -54,8 +57,7 @@ pub(super) fn render(d: &Digest) -> String {
             esc(&entry::new_line(section.new_since_yesterday)),
         );
         for e in &section.items {
-            entry(&mut h, e);
-            rate(&mut h, d.feedback_links.get(&e.key));
+            entry(&mut h, e, links(e));
         }
         h.push_str("</td></tr>\n");
     }
@@ -106,7 +108,7 @@ fn head(h: &mut String, d: &Digest) {
     );
 }
 
-fn entry(h: &mut String, e: &DigestEntry) {
+fn entry(h: &mut String, e: &DigestEntry, links: Option<super::FeedbackLinks>) {
     let title = esc(&super::title_of(e));
     let _ = write!(
         h,
@@ -184,27 +186,34 @@ fn entry(h: &mut String, e: &DigestEntry) {
             esc(&meta)
         );
     }
+    if let Some(l) = links {
+        feedback(h, &l);
+    }
     h.push_str("</div>\n");
 }
 
-/// The entry's 👍/👎 links, when the digest has them (they end the entry's block).
-fn rate(h: &mut String, links: Option<&crate::learn::links::FeedbackLinks>) {
-    let Some(l) = links else { return };
-    let (Some(up), Some(down)) = (
-        escape::safe_url(Some(&l.up)),
-        escape::safe_url(Some(&l.down)),
-    ) else {
-        return;
+/// The 👍/👎 line, inside the entry's block (the links come from `learn::token`, never from a feed).
+/// The reader's current rating, when known (the web face), is the button drawn in the link colour.
+fn feedback(h: &mut String, l: &super::FeedbackLinks) {
+    use crate::learn::Vote;
+    let button = |v: Vote| {
+        let layout = "display:inline-block;margin:0 8px 0 0;padding:6px 12px;border:1px solid;border-radius:6px;text-decoration:none;";
+        if l.rated == Some(v) {
+            attrs(&[&LINK], &format!("{layout}font-weight:600;"))
+        } else {
+            attrs(&[&HEAD, &LINE], layout)
+        }
     };
-    if h.ends_with("</div>\n") {
-        h.truncate(h.len() - "</div>\n".len());
-    }
-    let a = "color:#1d4ed8;text-decoration:none;";
+    let mark = |v: Vote| if l.rated == Some(v) { " ✓" } else { "" };
     let _ = writeln!(
         h,
-        "<p style=\"margin:6px 0 0;font-size:13px;line-height:1.4;color:#6b7280;\"><a href=\"{}\" style=\"{a}\">👍 more like this</a> &nbsp;·&nbsp; <a href=\"{}\" style=\"{a}\">👎 less like this</a></p>\n</div>",
-        esc(&up),
-        esc(&down)
+        "<p style=\"margin:8px 0 0;font-size:14px;line-height:1.4;\"><a href=\"{}\"{} aria-label=\"More like this\">👍 More like this{}</a><a href=\"{}\"{} aria-label=\"Less like this\">👎 Less{}</a></p>",
+        esc(&l.up),
+        button(Vote::Up),
+        mark(Vote::Up),
+        esc(&l.down),
+        button(Vote::Down),
+        mark(Vote::Down),
     );
 }
 

@@ -4,6 +4,7 @@
 //! characters, no markup) and then escaped for its format; a link is only ever made from an http(s)
 //! URL. None of the renderers fails: an empty digest renders a short "nothing new" message.
 
+pub mod atom;
 mod dark;
 mod entry;
 pub(crate) mod escape;
@@ -20,7 +21,30 @@ use crate::compose::{Digest, DigestEntry, Health};
 
 /// The HTML email: a full document, inline CSS, a 600-px table that reads at 375 px.
 pub fn html(d: &Digest) -> String {
-    html::render(d)
+    html::render(d, &|e| {
+        d.feedback_links.get(&e.key).map(|l| FeedbackLinks {
+            up: l.up.clone(),
+            down: l.down.clone(),
+            rated: None,
+        })
+    })
+}
+
+/// 👍/👎 links of one entry (signed by `learn::token`; absolute, or relative on the web face).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackLinks {
+    pub up: String,
+    pub down: String,
+    /// The reader's rating so far, shown as the chosen button (the web face knows it; an email does not).
+    pub rated: Option<crate::learn::Vote>,
+}
+
+/// The HTML email with 👍/👎 links under each entry that `links` gives them for.
+pub fn html_with_feedback(
+    d: &Digest,
+    links: &dyn Fn(&DigestEntry) -> Option<FeedbackLinks>,
+) -> String {
+    html::render(d, links)
 }
 
 /// The plain-text alternative, wrapped at 76 columns.

@@ -142,6 +142,7 @@ mod tests {
                     published: format!("2026-11-{day:02}"),
                     links: vec![],
                     first_seen: chrono::Utc::now(),
+                    ..Default::default()
                 }],
                 new_since_yesterday: 1,
             }],
@@ -153,6 +154,7 @@ mod tests {
                 .and_hms_opt(7, 30, 0)
                 .unwrap()
                 .and_utc(),
+            ..Default::default()
         }
     }
 

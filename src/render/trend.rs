@@ -203,6 +203,7 @@ mod tests {
             settings_hint: String::new(),
             generated_at: Utc.with_ymd_and_hms(2026, 12, 2, 6, 0, 0).unwrap(),
             trend,
+            ..Default::default()
         }
     }
 

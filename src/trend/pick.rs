@@ -129,6 +129,7 @@ mod tests {
                 published: String::new(),
                 links: vec![],
                 first_seen: now,
+                ..Default::default()
             },
             scored: Scored {
                 item,

@@ -124,24 +124,11 @@ impl Store {
         if words.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        let db = self.db();
-        let mut st = db
-            .prepare_cached(
-                "SELECT i.key, i.body FROM items_fts f JOIN items i ON i.id = f.rowid \
-                 WHERE items_fts MATCH ?1 ORDER BY bm25(items_fts, 3.0, 1.0), i.first_seen DESC LIMIT ?2",
-            )
-            .map_err(|e| self.sql(e))?;
-        let rows = st
-            .query_map(params![words.join(" AND "), limit as i64], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-            })
-            .map_err(|e| self.sql(e))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (key, body) = row.map_err(|e| self.sql(e))?;
-            out.push(unpack(&body).map_err(|e| self.corrupt(&format!("item {key:?}"), e))?);
-        }
-        Ok(out)
+        self.items_where(
+            "SELECT i.key, i.body FROM items_fts f JOIN items i ON i.id = f.rowid \
+             WHERE items_fts MATCH ?1 ORDER BY bm25(items_fts, 3.0, 1.0), i.first_seen DESC LIMIT ?2",
+            params![words.join(" AND "), limit as i64],
+        )
     }
 }
 

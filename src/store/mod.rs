@@ -274,14 +274,22 @@ impl Store {
     /// Items first seen at or after `since`, oldest first: a range scan of the first-seen index, so
     /// the cost follows the window, not the size of the store.
     pub fn items_seen_since(&self, since: DateTime<Utc>) -> Result<Vec<Item>> {
+        self.items_where(
+            "SELECT key, body FROM items WHERE first_seen >= ?1 ORDER BY first_seen, key",
+            [since.timestamp_millis()],
+        )
+    }
+
+    /// The items a query of `(key, body)` rows gives, in its order.
+    pub(crate) fn items_where(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<Item>> {
         let db = self.db();
-        let mut st = db
-            .prepare_cached(
-                "SELECT key, body FROM items WHERE first_seen >= ?1 ORDER BY first_seen, key",
-            )
-            .map_err(|e| self.sql(e))?;
+        let mut st = db.prepare_cached(sql).map_err(|e| self.sql(e))?;
         let rows = st
-            .query_map([since.timestamp_millis()], |r| {
+            .query_map(params, |r| {
                 Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
             })
             .map_err(|e| self.sql(e))?;

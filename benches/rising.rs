@@ -110,16 +110,7 @@ fn main() {
         let t = Instant::now();
         let items = store.items_seen_since(start).expect("scan");
         let scan = t.elapsed();
-        let docs: Vec<rising::Doc<'_>> = items
-            .iter()
-            .map(|it| rising::Doc {
-                key: &it.key,
-                title: &it.title,
-                abstract_text: &it.abstract_text,
-                url: it.url.as_deref(),
-                date: it.date(),
-            })
-            .collect();
+        let docs = trendd::trend::paper_docs(&items);
         let mut runs = Vec::new();
         let mut out = rising::Outcome::default();
         let mut cpu = Vec::new();

@@ -5,7 +5,7 @@
 
 use super::{pack, unpack, Store};
 use crate::error::Result;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 use serde::{de::DeserializeOwned, Serialize};
 
 /// The tables of keyed records. Keys are strings; a reader's records start with `reader id` + '\0' so
@@ -45,18 +45,11 @@ impl Table {
 
 impl Store {
     pub fn kv_get<T: DeserializeOwned>(&self, t: Table, key: &str) -> Result<Option<T>> {
-        let db = self.db();
-        let blob: Option<Vec<u8>> = db
-            .prepare_cached("SELECT body FROM kv WHERE tbl = ?1 AND key = ?2")
-            .and_then(|mut s| s.query_row([t.name(), key], |r| r.get(0)).optional())
-            .map_err(|e| self.sql(e))?;
-        drop(db);
-        match blob {
-            None => Ok(None),
-            Some(b) => unpack(&b)
-                .map(Some)
-                .map_err(|e| self.corrupt(&format!("{} record {key:?}", t.name()), e)),
-        }
+        self.get_blob_where(
+            "SELECT body FROM kv WHERE tbl = ?1 AND key = ?2",
+            [t.name(), key],
+            &format!("{} record {key:?}", t.name()),
+        )
     }
 
     /// Stores, on disk before it returns: these records are few and each one is something a

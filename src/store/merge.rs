@@ -147,25 +147,40 @@ fn index_words(s: &Store, tx: &Transaction<'_>, rowid: i64, item: &Item) -> Resu
 
 /// The stored item with this key and its row id.
 pub(super) fn load(s: &Store, tx: &Transaction<'_>, key: &str) -> Result<Option<(i64, Item)>> {
-    let row: Option<(i64, Vec<u8>)> = tx
-        .prepare_cached("SELECT id, body FROM items WHERE key = ?1")
-        .and_then(|mut st| {
-            st.query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()
-        })
-        .map_err(|e| s.sql(e))?;
-    decode_row(s, row, key)
+    load_where(
+        s,
+        tx,
+        "SELECT id, body FROM items WHERE key = ?1",
+        [key],
+        key,
+    )
 }
 
 fn load_id(s: &Store, tx: &Transaction<'_>, rowid: i64) -> Result<Option<(i64, Item)>> {
+    load_where(
+        s,
+        tx,
+        "SELECT id, body FROM items WHERE id = ?1",
+        [rowid],
+        &format!("#{rowid}"),
+    )
+}
+
+fn load_where(
+    s: &Store,
+    tx: &Transaction<'_>,
+    sql: &str,
+    params: impl rusqlite::Params,
+    label: &str,
+) -> Result<Option<(i64, Item)>> {
     let row: Option<(i64, Vec<u8>)> = tx
-        .prepare_cached("SELECT id, body FROM items WHERE id = ?1")
+        .prepare_cached(sql)
         .and_then(|mut st| {
-            st.query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))
+            st.query_row(params, |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()
         })
         .map_err(|e| s.sql(e))?;
-    decode_row(s, row, &format!("#{rowid}"))
+    decode_row(s, row, label)
 }
 
 fn decode_row(s: &Store, row: Option<(i64, Vec<u8>)>, key: &str) -> Result<Option<(i64, Item)>> {

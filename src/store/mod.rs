@@ -221,17 +221,25 @@ impl Store {
     }
 
     fn get_blob<T: DeserializeOwned>(&self, sql: &str, key: &str, what: &str) -> Result<Option<T>> {
+        self.get_blob_where(sql, [key], &format!("{what} {key:?}"))
+    }
+
+    /// The one value a query of a `body` column gives, decoded; `what` names it in a damage error.
+    pub(crate) fn get_blob_where<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        what: &str,
+    ) -> Result<Option<T>> {
         let db = self.db();
         let blob: Option<Vec<u8>> = db
             .prepare_cached(sql)
-            .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+            .and_then(|mut s| s.query_row(params, |r| r.get(0)).optional())
             .map_err(|e| self.sql(e))?;
         drop(db);
         match blob {
             None => Ok(None),
-            Some(b) => unpack(&b)
-                .map(Some)
-                .map_err(|e| self.corrupt(&format!("{what} {key:?}"), e)),
+            Some(b) => unpack(&b).map(Some).map_err(|e| self.corrupt(what, e)),
         }
     }
 

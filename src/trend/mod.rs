@@ -56,13 +56,9 @@ pub fn compose(
     })
 }
 
-/// Rising phrases over the papers of the store's window: one range scan of the items first seen
-/// since the window's start, so the cost follows the window, not the age of the store.
-pub fn rising_in_store(app: &App, end: DateTime<Utc>) -> Result<rising::Outcome> {
-    let cfg = &app.config.rising;
-    let start = rising::window_start(end, cfg);
-    let items = app.store.items_seen_since(start)?;
-    let docs: Vec<rising::Doc<'_>> = items
+/// The papers among `items` (titled ones) as the detector reads them.
+pub fn paper_docs(items: &[crate::model::Item]) -> Vec<rising::Doc<'_>> {
+    items
         .iter()
         .filter(|it| it.kind == ItemKind::Paper && !it.title.trim().is_empty())
         .map(|it| rising::Doc {
@@ -72,7 +68,16 @@ pub fn rising_in_store(app: &App, end: DateTime<Utc>) -> Result<rising::Outcome>
             url: it.url.as_deref(),
             date: it.date(),
         })
-        .collect();
+        .collect()
+}
+
+/// Rising phrases over the papers of the store's window: one range scan of the items first seen
+/// since the window's start, so the cost follows the window, not the age of the store.
+pub fn rising_in_store(app: &App, end: DateTime<Utc>) -> Result<rising::Outcome> {
+    let cfg = &app.config.rising;
+    let start = rising::window_start(end, cfg);
+    let items = app.store.items_seen_since(start)?;
+    let docs = paper_docs(&items);
     let out = rising::detect(&docs, end, cfg);
     tracing::debug!(
         recent = out.recent_papers,

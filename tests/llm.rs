@@ -571,11 +571,10 @@ async fn summarize_command_uses_the_configured_model() {
 /// http://127.0.0.1:11434/v1/chat/completions), TRENDD_LLM_TEST_MODEL (default "qwen2.5:0.5b"),
 /// TRENDD_LLM_TEST_LANGUAGE (default "en"). See the README for starting llama-server or Ollama.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a real model server: set TRENDD_LLM_TEST_URL and pass --ignored"]
 async fn real_model_server() {
-    let Ok(url) = std::env::var("TRENDD_LLM_TEST_URL") else {
-        eprintln!("SKIP: real_model_server: TRENDD_LLM_TEST_URL is not set");
-        return;
-    };
+    let url = std::env::var("TRENDD_LLM_TEST_URL")
+        .expect("real_model_server needs TRENDD_LLM_TEST_URL (a chat-completions URL)");
     let model = std::env::var("TRENDD_LLM_TEST_MODEL").unwrap_or_else(|_| "qwen2.5:0.5b".into());
     let lang = std::env::var("TRENDD_LLM_TEST_LANGUAGE").unwrap_or_else(|_| "en".into());
     let dir = tempfile::tempdir().unwrap();

@@ -9,7 +9,11 @@
 //!
 //! Rankers: `keywords` (today's ranker with no keywords configured, i.e. listing order), `sanity`
 //! (arxiv-sanity-lite's recipe: TF-IDF 1–2-grams, squared-hinge linear SVM, C = 0.01, balanced, rated
-//! positives against every other paper), `trendd` (the model trendd ships, with its explore slot).
+//! positives against every other paper), `trendd` (the model trendd ships, with its explore slot and
+//! the digest's rule that papers it expects a 👎 for fill at most half the digest).
+//!
+//! `LEARN_PLANS=DIR` replays readers from `DIR/p{seed}.json` (the `learn` check's plans), `LEARN_SHOWN`
+//! sets the papers a digest holds (13), `LEARN_READERS` how many readers from seed 11 (3).
 //!
 //!     cargo bench --bench learn                      # all three, on both paper sets
 //!     cargo bench --bench learn -- daily papers.jsonl
@@ -73,7 +77,7 @@ fn show(
     cands: &[usize],
 ) -> Vec<usize> {
     if r == Ranker::Keywords || liked.is_empty() {
-        return cands.iter().take(SHOWN).copied().collect();
+        return cands.iter().take(shown_per_day()).copied().collect();
     }
     let p = if r == Ranker::Sanity {
         Params::arxiv_sanity()
@@ -103,7 +107,7 @@ fn show(
             .map(|&i| example(&papers[i], Label::Unrated, 1.0)),
     );
     let Some(m) = train(&ex, p, 0, Utc::now()) else {
-        return cands.iter().take(SHOWN).copied().collect();
+        return cands.iter().take(shown_per_day()).copied().collect();
     };
     let js: Vec<_> = cands
         .iter()
@@ -111,12 +115,22 @@ fn show(
         .collect();
     let mut order: Vec<usize> = (0..cands.len()).collect();
     order.sort_by(|&a, &b| js[b].score.total_cmp(&js[a].score));
-    let mut shown: Vec<usize> = order.iter().take(SHOWN).map(|&i| cands[i]).collect();
+    // The digest's rule for trendd: once 5 liked and 3 disliked papers are known, papers the model
+    // scores below zero fill no more than half the digest (and at least 6 papers are shown).
+    let trusted = r == Ranker::Trendd && m.liked.len() >= 5 && m.disliked.len() >= 3;
+    let n = shown_per_day().min(order.len());
+    let keep = if trusted {
+        let sure = order[..n].iter().filter(|&&i| js[i].score >= 0.0).count();
+        sure.max(6).max(n / 2).min(n)
+    } else {
+        n
+    };
+    let mut shown: Vec<usize> = order.iter().take(keep).map(|&i| cands[i]).collect();
     if r == Ranker::Trendd && std::env::var("LEARN_EXPLORE").map_or(true, |v| v != "0") {
         if let Some(e) = explore_pick(
             &m,
             &js,
-            &order[..SHOWN.min(order.len())],
+            &order[..shown_per_day().min(order.len())],
             std::env::var("LEARN_FLOOR")
                 .ok()
                 .and_then(|v| v.parse().ok())
@@ -172,20 +186,61 @@ fn taste(papers: &[Paper], rng: &mut fastrand::Rng) -> Vec<String> {
 
 const HALF_LIFE_DAYS: f32 = 30.0;
 
-fn daily(papers: &[Paper], r: Ranker, seed: u64) -> (Vec<(usize, usize)>, f64) {
+/// One reader's plan: the library, ten days of 60 candidates, and which papers they like. With
+/// `LEARN_PLANS=DIR` it is read from `DIR/p{seed}.json` (`lib`, `days`, `liked` as the `learn` check
+/// writes them), so the bench replays the check's own readers.
+struct Plan {
+    papers: Vec<Paper>,
+    likes: Vec<String>,
+    lib: Vec<usize>,
+    days: Vec<Vec<usize>>,
+}
+
+fn plan(papers: &[Paper], seed: u64) -> Plan {
+    if let Ok(dir) = std::env::var("LEARN_PLANS") {
+        let path = std::path::Path::new(&dir).join(format!("p{seed}.json"));
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("plan file")).expect("plan JSON");
+        let paper = |x: &serde_json::Value| Paper {
+            title: x["title"].as_str().unwrap_or("").into(),
+            abstract_text: x["abstract"].as_str().unwrap_or("").into(),
+            topic: x["topic"].as_str().unwrap_or("").into(),
+        };
+        let mut ps: Vec<Paper> = v["lib"].as_array().expect("lib").iter().map(paper).collect();
+        let lib = (0..ps.len()).collect();
+        let mut days = Vec::new();
+        for d in v["days"].as_array().expect("days") {
+            let start = ps.len();
+            ps.extend(d.as_array().expect("day").iter().map(paper));
+            days.push((start..ps.len()).collect());
+        }
+        let likes = v["liked"].as_array().expect("liked").iter().map(|t| t.as_str().unwrap_or("").to_string()).collect();
+        return Plan { papers: ps, likes, lib, days };
+    }
     let mut rng = fastrand::Rng::with_seed(seed);
     let likes = taste(papers, &mut rng);
-    let good = |i: usize| likes.contains(&papers[i].topic);
     let mut idx: Vec<usize> = (0..papers.len()).collect();
     rng.shuffle(&mut idx);
-    let lib: Vec<usize> = idx.iter().copied().filter(|&i| good(i)).take(5).collect();
+    let lib: Vec<usize> = idx.iter().copied().filter(|&i| likes.contains(&papers[i].topic)).take(5).collect();
     let rest: Vec<usize> = idx.into_iter().filter(|i| !lib.contains(i)).collect();
+    let days = (0..10).map(|d| rest[d * 60..(d + 1) * 60].to_vec()).collect();
+    Plan { papers: papers.to_vec(), likes, lib, days }
+}
+
+fn shown_per_day() -> usize {
+    std::env::var("LEARN_SHOWN").ok().and_then(|v| v.parse().ok()).unwrap_or(SHOWN)
+}
+
+fn daily(papers: &[Paper], r: Ranker, seed: u64) -> (Vec<(usize, usize)>, f64) {
+    let Plan { papers, likes, lib, days } = plan(papers, seed);
+    let papers = &papers[..];
+    let good = |i: usize| likes.contains(&papers[i].topic);
+    let base = days.iter().flatten().filter(|&&i| good(i)).count() as f64 / 600.0;
     let (mut liked, mut disliked) = (Vec::<(usize, usize)>::new(), Vec::<(usize, usize)>::new());
     let mut per_day = Vec::new();
     let mut seen: Vec<usize> = Vec::new();
-    let base = rest[..600].iter().filter(|&&i| good(i)).count() as f64 / 600.0;
-    for d in 0..10 {
-        let cands: Vec<usize> = rest[d * 60..(d + 1) * 60].to_vec();
+    for (d, cands) in days.iter().enumerate() {
+        let cands = cands.clone();
         seen.extend(&cands);
         let w = |day: usize| 0.5f32.powf((d - day) as f32 / HALF_LIFE_DAYS);
         let l: Vec<(usize, f32)> = lib

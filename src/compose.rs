@@ -20,6 +20,9 @@ pub struct Digest {
     /// How many TL;DRs fell back to the offline summarizer and why, when a model was asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary_note: Option<String>,
+    /// How many papers For you left out because the reader's ratings say they would not like them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taste_note: Option<String>,
     pub generated_at: DateTime<Utc>,
     /// How to change or stop this digest, true for the config in use (the footer's last line).
     #[serde(default)]
@@ -167,10 +170,28 @@ fn placement(c: &Candidate) -> (&'static str, f64) {
     }
 }
 
+/// How many better candidates that do not fit a shorter one may pass: the gap at the end of the
+/// budget is closed by one of the next few best, never by whatever happens to be short.
+const FIT_LOOKAHEAD: usize = 3;
+
+/// For you carries at least this many papers before doubtful ones are held back: the reader gets a
+/// handful to rate every day, and a model wrong about a day cannot empty it.
+const DOUBT_FLOOR_PAPERS: usize = 6;
+
+#[derive(PartialEq)]
+enum Take {
+    Taken,
+    /// Longer than the time left.
+    NoRoom,
+    /// Already taken, its section full, or too like one taken.
+    Passed,
+}
+
 /// Picks entries for the three sections so the total reading time fills the budget as closely as it
 /// can without going over. Each section first gets a share of the budget in score order; what is left
 /// is filled from the best remaining candidates of any section, smaller ones last, so the gap closes.
-pub fn select(candidates: Vec<Candidate>, cfg: &DigestConfig) -> (Vec<Section>, u32) {
+/// Also returns how many papers were held back because the reader's model expects a 👎.
+pub fn select(candidates: Vec<Candidate>, cfg: &DigestConfig) -> (Vec<Section>, u32, usize) {
     let budget = cfg.minutes * 60;
     let mut used = FRAME_SECONDS;
     let caps = [
@@ -194,29 +215,40 @@ pub fn select(candidates: Vec<Candidate>, cfg: &DigestConfig) -> (Vec<Section>, 
     let mut topics: Vec<HashSet<String>> = Vec::new();
     let mut per_source: std::collections::HashMap<String, u32> = Default::default();
     let mut taken: HashSet<String> = HashSet::new();
+    let mut held: HashSet<String> = HashSet::new();
 
     let mut try_take = |i: usize,
                         c: &Candidate,
                         limit: u32,
                         used: &mut u32,
                         picked: &mut Vec<Vec<DigestEntry>>|
-     -> bool {
+     -> Take {
         let cost = c.entry.estimated_seconds;
-        if taken.contains(&c.entry.key)
-            || *used + cost > limit
-            || picked[i].len() as u32 >= caps[i].1
+        if taken.contains(&c.entry.key) || picked[i].len() as u32 >= caps[i].1 {
+            return Take::Passed;
+        }
+        // Half the budget and a handful of papers to rate are always filled; the rest is not
+        // padded with papers the reader's model expects them to dislike.
+        if i == 1
+            && c.scored.doubtful
+            && *used >= budget / 2
+            && picked[1].len() >= DOUBT_FLOOR_PAPERS
         {
-            return false;
+            held.insert(c.entry.key.clone());
+            return Take::Passed;
+        }
+        if *used + cost > limit {
+            return Take::NoRoom;
         }
         let t = topic_words(&c.entry.title);
         if topics.iter().any(|x| too_similar(x, &t)) {
-            return false;
+            return Take::Passed;
         }
         // One blog must not fill the Blogs section.
         if i == 2 {
             let src = c.entry.sources.first().cloned().unwrap_or_default();
             if per_source.get(&src).copied().unwrap_or(0) >= 2 {
-                return false;
+                return Take::Passed;
             }
             *per_source.entry(src).or_default() += 1;
         }
@@ -224,20 +256,24 @@ pub fn select(candidates: Vec<Candidate>, cfg: &DigestConfig) -> (Vec<Section>, 
         taken.insert(c.entry.key.clone());
         *used += cost;
         picked[i].push(c.entry.clone());
-        true
+        Take::Taken
     };
 
     // Pass 1: each section up to its share.
     for (i, list) in by_section.iter().enumerate() {
         let share = FRAME_SECONDS + (budget as f64 * caps[i].2) as u32;
         let mut section_used = FRAME_SECONDS;
+        let mut no_room = 0;
         for (_, c) in list {
-            if section_used + c.entry.estimated_seconds > share {
-                continue;
-            }
             let before = used;
-            if try_take(i, c, budget, &mut used, &mut picked) {
-                section_used += used - before;
+            let limit = budget.min(used + share.saturating_sub(section_used));
+            match try_take(i, c, limit, &mut used, &mut picked) {
+                Take::Taken => section_used += used - before,
+                Take::NoRoom => no_room += 1,
+                Take::Passed => {}
+            }
+            if no_room > FIT_LOOKAHEAD {
+                break;
             }
         }
     }
@@ -248,8 +284,14 @@ pub fn select(candidates: Vec<Candidate>, cfg: &DigestConfig) -> (Vec<Section>, 
         .flat_map(|(i, l)| l.iter().map(move |(s, c)| (i, *s, c)))
         .collect();
     rest.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut no_room = 0;
     for (i, _, c) in &rest {
-        try_take(*i, c, budget, &mut used, &mut picked);
+        if try_take(*i, c, budget, &mut used, &mut picked) == Take::NoRoom {
+            no_room += 1;
+            if no_room > FIT_LOOKAHEAD {
+                break;
+            }
+        }
     }
     let sections = caps
         .iter()
@@ -261,7 +303,7 @@ pub fn select(candidates: Vec<Candidate>, cfg: &DigestConfig) -> (Vec<Section>, 
             ..Default::default()
         })
         .collect();
-    (sections, used)
+    (sections, used, held.len())
 }
 
 /// Costs every entry again (after its TL;DR changed) and, while the digest is over its budget, drops
@@ -346,9 +388,52 @@ mod tests {
                 interest: 0.0,
                 reasons: vec![],
                 excluded: false,
+                doubtful: false,
             },
             entry,
         }
+    }
+
+    /// Papers only (trend 0: For you), best first by interest.
+    fn for_you(n: usize, words: impl Fn(usize) -> usize) -> Vec<Candidate> {
+        (0..n)
+            .map(|i| {
+                let mut c = cand(i, ItemKind::Paper, 0.0, words(i));
+                c.scored.interest = (n - i) as f64;
+                c
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_short_paper_far_down_does_not_jump_the_queue() {
+        // Ten that fill the budget to its last 30 s, four of 40 s that do not fit, then one short.
+        let mut cands = for_you(15, |i| match i {
+            0..=9 => 190,
+            10..=13 => 140,
+            _ => 10,
+        });
+        cands[14].scored.interest = 0.5;
+        let (sections, used, _) = select(cands, &cfg());
+        let keys: Vec<_> = sections[0].items.iter().map(|e| e.key.as_str()).collect();
+        assert!(!keys.contains(&"k14"), "{keys:?} ({used} s)");
+    }
+
+    #[test]
+    fn doubtful_papers_fill_half_the_budget_and_no_more() {
+        let mut cands = for_you(60, |_| 60);
+        for c in cands.iter_mut().skip(3) {
+            c.scored.doubtful = true;
+        }
+        let (sections, used, held) = select(cands, &cfg());
+        let shown = sections.iter().map(|s| s.items.len()).sum::<usize>();
+        assert!(used >= 300, "{used}");
+        assert!(used < 330, "{used}: doubtful papers went past half the budget");
+        assert_eq!(held, 60 - shown);
+        // Without doubt the same candidates fill the budget.
+        let (_, full, none) = select(for_you(60, |_| 60), &cfg());
+        assert!(full > 570, "{full}");
+        assert_eq!(none, 0);
     }
 
     #[test]
@@ -374,7 +459,7 @@ mod tests {
                 )
             })
             .collect();
-        let (sections, used) = select(cands, &cfg());
+        let (sections, used, _) = select(cands, &cfg());
         assert!(used <= 600, "{used}");
         assert!(used >= 570, "{used}");
         let keys: Vec<_> = sections
@@ -390,7 +475,7 @@ mod tests {
         let cands: Vec<_> = (0..200)
             .map(|i| cand(i, ItemKind::Paper, (i % 5) as f64, 10 + i % 40))
             .collect();
-        let (mut sections, used) = select(cands, &cfg());
+        let (mut sections, used, _) = select(cands, &cfg());
         let before: usize = sections.iter().map(|s| s.items.len()).sum();
         assert_eq!(refit(&mut sections, &cfg()), used);
         // Longer TL;DRs push it over: it drops entries until it fits again.
@@ -405,7 +490,7 @@ mod tests {
 
     #[test]
     fn few_candidates_all_fit() {
-        let (sections, used) = select(vec![cand(1, ItemKind::Paper, 2.0, 20)], &cfg());
+        let (sections, used, _) = select(vec![cand(1, ItemKind::Paper, 2.0, 20)], &cfg());
         assert_eq!(sections.len(), 1);
         assert_eq!(sections[0].title, "Trending");
         assert!(used < 600);

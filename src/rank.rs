@@ -16,6 +16,9 @@ pub struct Scored {
     /// Human-readable reasons, most telling first ("142 upvotes on Hugging Face", "matches 'diffusion'").
     pub reasons: Vec<String>,
     pub excluded: bool,
+    /// The reader's model, trained on enough ratings, expects a 👎: For you takes it only while the
+    /// digest is under half its budget.
+    pub doubtful: bool,
 }
 
 impl Scored {
@@ -237,6 +240,7 @@ pub fn score_all(items: Vec<Item>, interests: &Interests, now: DateTime<Utc>) ->
                 interest: i,
                 reasons,
                 excluded,
+                doubtful: false,
             }
         })
         .collect()

@@ -188,16 +188,33 @@ pub fn train(
         (Vec::new(), 0.0)
     };
 
-    let mut authors: HashMap<String, u32> = HashMap::new();
-    for &i in &pos {
+    // Author key → (liked, disliked) papers that carry it.
+    let mut authors: HashMap<String, (u32, u32)> = HashMap::new();
+    for (i, e) in examples.iter().enumerate() {
+        let liked = match e.label {
+            Label::Liked => true,
+            Label::Disliked => false,
+            Label::Unrated => continue,
+        };
         let mut seen: Vec<String> = examples[i].authors.iter().map(|a| author_key(a)).collect();
         seen.sort();
         seen.dedup();
         for a in seen.into_iter().filter(|a| !a.is_empty()) {
-            *authors.entry(a).or_default() += 1;
+            let n = authors.entry(a).or_default();
+            if liked {
+                n.0 += 1;
+            } else {
+                n.1 += 1;
+            }
         }
     }
-    let mut liked_authors: Vec<(String, u32)> = authors.into_iter().filter(|x| x.1 >= 2).collect();
+    // An author is a reason when liked twice and mostly liked: one on every paper, liked and
+    // disliked alike, says nothing of the reader.
+    let mut liked_authors: Vec<(String, u32)> = authors
+        .into_iter()
+        .filter(|(_, (l, d))| *l >= 2 && *l >= 3 * *d)
+        .map(|(a, (l, _))| (a, l))
+        .collect();
     liked_authors.sort();
     Some(Model {
         trained_at: now,
@@ -498,13 +515,27 @@ mod tests {
 
     #[test]
     fn authors_liked_twice_are_named() {
-        let m = train(&corpus(), Params::default(), 1, Utc::now()).unwrap();
+        let mut ex = corpus();
+        for e in ex.iter_mut().filter(|e| e.label == Label::Disliked) {
+            e.authors = vec!["Max Mustermann".into()];
+        }
+        let m = train(&ex, Params::default(), 1, Utc::now()).unwrap();
         let j = m.judge(
             "Anything",
             "at all",
             &["Doe, Jane".into(), "Richard Roe".into()],
         );
         assert_eq!(j.author, Some(("Doe, Jane".to_string(), 2)));
+    }
+
+    #[test]
+    fn an_author_on_liked_and_disliked_papers_alike_is_no_reason() {
+        let mut ex = corpus();
+        for e in ex.iter_mut().filter(|e| e.label != Label::Unrated) {
+            e.authors.push("A. Author".into());
+        }
+        let m = train(&ex, Params::default(), 1, Utc::now()).unwrap();
+        assert_eq!(m.judge("Anything", "at all", &["A. Author".into()]).author, None);
     }
 
     #[test]

@@ -16,6 +16,10 @@ const EXPLORE_AFTER: usize = 3;
 const EXPLORE_RANK: usize = 4;
 /// The explored candidate scores at least this percentile of the candidates.
 pub const EXPLORE_FLOOR_PERCENT: usize = 75;
+/// Ratings needed before the model's 👎 keeps a paper out of a full digest (Semantic Scholar's
+/// feeds ask for five positives and three negatives before they start).
+const DOUBT_AFTER_LIKED: usize = 5;
+const DOUBT_AFTER_DISLIKED: usize = 3;
 /// Similarity above which "like 'X' that you liked" is worth saying.
 const LIKE_SAYS: f32 = 0.12;
 
@@ -68,6 +72,7 @@ pub fn blend(scored: &mut [Scored], m: &Model) {
             m.judge(&it.title, &it.abstract_text, &it.authors)
         })
         .collect();
+    let trusted = m.liked.len() >= DOUBT_AFTER_LIKED && m.disliked.len() >= DOUBT_AFTER_DISLIKED;
     let n = js.len() as f64;
     let mean = js.iter().map(|j| j.score as f64).sum::<f64>() / n;
     let sd = (js
@@ -81,6 +86,8 @@ pub fn blend(scored: &mut [Scored], m: &Model) {
         let z = (j.score as f64 - mean) / sd;
         let s = &mut scored[i];
         s.interest += WEIGHT / (1.0 + (-1.5 * z).exp());
+        // Below zero the model sides with the reader's 👎s.
+        s.doubtful = trusted && j.score < 0.0;
         if let Some((name, k)) = &j.author {
             s.reasons.push(format!("you liked {k} papers by {name}"));
         } else if let Some((title, _)) = j.like.as_ref().filter(|x| x.1 >= LIKE_SAYS && z > 0.5) {
@@ -105,6 +112,7 @@ pub fn blend(scored: &mut [Scored], m: &Model) {
             .unwrap_or(0.0);
         let s = &mut scored[live[e]];
         s.interest = s.interest.max(lift);
+        s.doubtful = false;
         s.reasons.retain(|r| !r.starts_with("like '"));
         s.reasons.push("explore: outside your usual topics".into());
         order.retain(|&k| k != e);

@@ -176,7 +176,7 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
         })
         .collect();
     let contenders = crate::trend::pick::contenders(&candidates);
-    let (mut sections, used) = compose::select(candidates, cfg);
+    let (mut sections, used, held_back) = compose::select(candidates, cfg);
     // "New since yesterday": first seen within the day before the digest's own moment.
     let since = now.min(end_of_day) - Duration::hours(24);
     for sec in &mut sections {
@@ -191,6 +191,13 @@ pub fn compose_digest(app: &App, date: NaiveDate, save: bool) -> Result<Digest> 
         source_health: health(app, &labels)?,
         arxiv_note: arxiv_note(app)?,
         summary_note: None,
+        taste_note: (held_back > 0).then(|| {
+            format!(
+                "{held_back} more paper{} of the day left out of For you: your ratings say you would not like {}.",
+                if held_back == 1 { "" } else { "s" },
+                if held_back == 1 { "it" } else { "them" }
+            )
+        }),
         generated_at: now,
         settings_hint: super::reach::settings_hint(app),
         trend,

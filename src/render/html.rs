@@ -257,8 +257,8 @@ fn footer(h: &mut String, d: &Digest) {
     {
         let _ = writeln!(h, "{p}{}</p>", esc(&note));
     }
-    if let Some(note) = d.summary_note.as_deref().map(escape::plain) {
-        let _ = writeln!(h, "{p}{}</p>", esc(&note));
+    for note in [&d.summary_note, &d.taste_note].into_iter().flatten() {
+        let _ = writeln!(h, "{p}{}</p>", esc(&escape::plain(note)));
     }
     let _ = writeln!(h, "{p}{}</p>\n</td></tr>", esc(&super::settings_hint(d)));
 }

@@ -61,6 +61,7 @@ fn digest(sections: Vec<Section>) -> Digest {
         arxiv_note: Some("No arXiv listing on Saturdays and Sundays.".into()),
         trend: Default::default(),
         summary_note: None,
+        taste_note: Some("3 more papers of the day left out of For you: your ratings say you would not like them.".into()),
         generated_at: Utc.with_ymd_and_hms(2026, 11, 22, 6, 30, 0).unwrap(),
         settings_hint: "To change or stop this digest, edit the [[deliver]] blocks of trendd.toml."
             .into(),

@@ -143,8 +143,8 @@ fn footer(t: &mut String, d: &Digest) {
     {
         block(t, "", &note);
     }
-    if let Some(note) = d.summary_note.as_deref().map(escape::plain_text) {
-        block(t, "", &note);
+    for note in [&d.summary_note, &d.taste_note].into_iter().flatten() {
+        block(t, "", &escape::plain_text(note));
     }
     block(t, "", &escape::no_open_tag(&super::settings_hint(d)));
 }

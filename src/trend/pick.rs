@@ -137,6 +137,7 @@ mod tests {
                 interest,
                 reasons: vec![],
                 excluded: false,
+                doubtful: false,
             },
         }
     }

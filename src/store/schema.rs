@@ -12,7 +12,8 @@ use std::time::Duration;
 pub const SCHEMA_VERSION: i64 = 3;
 
 /// How long a writer waits for another process's write transaction. The longest one is
-/// `store compact`'s VACUUM of a large store; a fetch holds the lock for one response at a time.
+/// `store compact`'s VACUUM of a large store; a fetch holds the lock for at most one batch of
+/// responses at a time (`batch`).
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// SQLite's page cache per connection, in KiB: the store is read in ranges (a day's window, one

@@ -58,17 +58,16 @@ impl Store {
         if w.is_empty() {
             return Ok(Vec::new());
         }
-        let mut db = self.db();
+        let db = self.db();
         let mut batch = self.batch_state();
         if batch.since.is_none() {
-            db.execute_batch("BEGIN IMMEDIATE")
-                .map_err(|e| self.sql(e))?;
+            run(&db, "BEGIN IMMEDIATE").map_err(|e| self.sql(e))?;
             batch.since = Some(Instant::now());
         }
-        let written = db.savepoint().map_err(|e| self.sql(e)).and_then(|sp| {
-            // Dropping the savepoint on an error rolls it back.
-            let out = write_response(self, &sp, w)?;
-            sp.commit().map_err(|e| self.sql(e))?;
+        let written = Unit::begin(&db).map_err(|e| self.sql(e)).and_then(|unit| {
+            // A unit dropped on an error (or a panic) rolls back.
+            let out = write_response(self, &db, w)?;
+            unit.release().map_err(|e| self.sql(e))?;
             Ok(out)
         });
         // Some errors (a full disk, I/O) make SQLite roll back the whole transaction.
@@ -112,15 +111,48 @@ impl Store {
         if batch.since.take().is_none() {
             return Ok(());
         }
-        if let Err(e) = db.execute_batch("COMMIT") {
+        if let Err(e) = run(db, "COMMIT") {
             if !db.is_autocommit() {
-                let _ = db.execute_batch("ROLLBACK");
+                let _ = run(db, "ROLLBACK");
             }
             let e = self.sql(e);
             batch.lost = Some(e.to_string());
             return Err(e);
         }
         Ok(())
+    }
+}
+
+/// Runs a statement without rows, kept prepared: these run once or twice per response, and
+/// parsing them each time cost more than some of the inserts.
+fn run(db: &Connection, sql: &str) -> rusqlite::Result<()> {
+    db.prepare_cached(sql)?.execute([]).map(drop)
+}
+
+/// One response's savepoint: released when it was stored whole, else rolled back when dropped.
+struct Unit<'c> {
+    db: &'c Connection,
+    open: bool,
+}
+
+impl<'c> Unit<'c> {
+    fn begin(db: &'c Connection) -> rusqlite::Result<Self> {
+        run(db, "SAVEPOINT response")?;
+        Ok(Unit { db, open: true })
+    }
+
+    fn release(mut self) -> rusqlite::Result<()> {
+        self.open = false;
+        run(self.db, "RELEASE response")
+    }
+}
+
+impl Drop for Unit<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = run(self.db, "ROLLBACK TO response");
+            let _ = run(self.db, "RELEASE response");
+        }
     }
 }
 

@@ -55,6 +55,9 @@ pub(crate) fn connect(path: &Path) -> rusqlite::Result<Connection> {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Room for every statement the store keeps prepared (rusqlite's default of 16 is fewer, and an
+    // evicted statement is parsed again at its next use).
+    conn.set_prepared_statement_cache_capacity(64);
     // The last process to close would otherwise checkpoint and delete the WAL (four syncs, most of
     // the cost of a short command); the next writer's automatic checkpoint does it instead.
     conn.set_db_config(

@@ -7,6 +7,7 @@
 
 mod checks;
 mod effective;
+mod fast;
 mod schema;
 
 pub use effective::{check_secrets, effective};
@@ -111,9 +112,13 @@ fn too_big(origin: &str) -> Error {
 pub fn parse_str(text: &str, origin: &str) -> Result<Config> {
     // The text is parsed once into a table and merged over the built-in default; every key then has
     // its effective value. Only when that fails is the user's text read again on its own into the
-    // typed config, so the error points at the line, column and key in the user's file.
-    let user_table: toml::Table = toml::from_str(text).map_err(|e| toml_error(origin, &e))?;
-    let mut merged: toml::Table = toml::from_str(BUILTIN).expect("built-in config is valid TOML");
+    // typed config, so the error points at the line, column and key in the user's file. Plain TOML
+    // (most configs) goes through the fast reader; the rest, errors included, through the `toml` crate.
+    let user_table = match fast::parse(text) {
+        Some(t) => t,
+        None => toml::from_str(text).map_err(|e| toml_error(origin, &e))?,
+    };
+    let mut merged = builtin_table();
     merge(&mut merged, user_table);
     let config: Config = match toml::Table::try_into(merged) {
         Ok(c) => c,
@@ -131,6 +136,12 @@ pub fn parse_str(text: &str, origin: &str) -> Result<Config> {
         Error::config(origin, format!("{line}key `{key}`: {msg}"))
     })?;
     Ok(config)
+}
+
+/// The built-in config as a table.
+fn builtin_table() -> toml::Table {
+    fast::parse(BUILTIN)
+        .unwrap_or_else(|| toml::from_str(BUILTIN).expect("built-in config is valid TOML"))
 }
 
 /// Overlays `user` on `base`: tables merge key by key, everything else (arrays included) replaces.

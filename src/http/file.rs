@@ -10,6 +10,9 @@ use std::io::Read;
 
 use super::{Fetched, HttpError, HttpErrorKind, Response, Validators};
 
+/// The buffer a file is first read into; most feeds fit, larger ones grow it.
+const FIRST_READ: usize = 16 * 1024;
+
 /// The path of a plain `file:///absolute/path` URL, whose path needs no decoding or normalizing:
 /// no `%`-escapes, `.` or `..` segments, query, fragment, backslash or white space. Other file URLs
 /// go through the URL parser, which costs more than reading a small feed.
@@ -52,20 +55,15 @@ pub fn read(path: &Path, raw: &str, max: u64) -> Result<Fetched, HttpError> {
         err(HttpErrorKind::Io, message)
     };
     // Plain blocking reads: local feeds are small, and a thread hop per file cost more than the read.
+    // No `stat` first: a folder says so at the first read, and the cap below bounds a big file.
     let file = std::fs::File::open(path).map_err(io_err)?;
-    let meta = file.metadata().map_err(io_err)?;
-    if meta.is_dir() {
-        return listing(path, raw, max);
-    }
-    if meta.len() > max {
-        return Err(err(
-            HttpErrorKind::TooLarge,
-            format!("body larger than {max} bytes"),
-        ));
-    }
     // Read one byte past the cap: a file that grows, or a device such as /dev/zero, still stops.
-    let mut bytes = Vec::with_capacity(meta.len().min(max) as usize);
-    file.take(max + 1).read_to_end(&mut bytes).map_err(io_err)?;
+    let mut bytes = Vec::with_capacity(FIRST_READ.min(max as usize + 1));
+    match file.take(max + 1).read_to_end(&mut bytes) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => return listing(path, raw, max),
+        Err(e) => return Err(io_err(e)),
+    }
     if bytes.len() as u64 > max {
         return Err(err(
             HttpErrorKind::TooLarge,

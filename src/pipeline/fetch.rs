@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::http::Fetched;
 use crate::identity::identify;
 use crate::sources::{self, Body, PlanContext, Source};
-use crate::store::{FetchCounts, HttpState, SourceStatus, Table, Upsert};
+use crate::store::{FetchCounts, HttpState, ResponseWrite, SourceStatus, Upsert};
 use chrono::Utc;
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -78,25 +78,22 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> R
     let workers = (app.config.http.concurrency.max(1) as usize).min(queue.len());
     let queue = Arc::new(Mutex::new(VecDeque::from(queue)));
     let done = Arc::new(Mutex::new(Vec::with_capacity(expected.len())));
-    let dated = Arc::new(Mutex::new(Vec::new()));
     let shared = Arc::new(app.clone());
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..workers {
-        let (app, queue, done, on_done, dated) = (
-            shared.clone(),
-            queue.clone(),
-            done.clone(),
-            on_done.clone(),
-            dated.clone(),
-        );
+        let (app, queue, done, on_done) =
+            (shared.clone(), queue.clone(), done.clone(), on_done.clone());
         tasks.spawn(async move {
             loop {
                 let next = lock(&queue).pop_front();
                 let Some((src, prev)) = next else { break };
-                let report = fetch_source(&app, src.as_ref(), prev, &dated).await;
+                let report = fetch_source(&app, src.as_ref(), prev).await;
                 on_done(&report);
                 lock(&done).push(report);
             }
+            // Not left open while the other workers wait on the network; a failure is reported
+            // by `end_batch` below.
+            let _ = app.store.commit_batch();
         });
     }
     let mut panicked = None;
@@ -105,6 +102,8 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> R
             panicked = Some(e);
         }
     }
+    // First, so that no early return leaves the store's write lock held by an open batch.
+    let stored = app.store.end_batch();
     let mut sources = std::mem::take(&mut *lock(&done));
     // A panic outside the parsers' own guard ended a worker: its source failed, the others went on.
     if let Some(e) = panicked {
@@ -122,12 +121,8 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> R
     }
     // A damaged store is the whole command's error, not one source's.
     app.store.ensure_sound()?;
-    // The own-date index in one write for the whole fetch: an item missing from it is still found
-    // by its first-seen time.
-    let dated = std::mem::take(&mut *lock(&dated));
-    if !dated.is_empty() {
-        app.store.kv_put_many(crate::store::Table::Dated, &dated)?;
-    }
+    // Counted as stored, so a lost batch fails the whole fetch (its sources are fetched again).
+    stored?;
     app.store
         .put_source_statuses(sources.iter().map(|r| (r.name.as_str(), &r.status)))?;
     app.store.flush()?;
@@ -191,12 +186,7 @@ fn failed_task(name: String, prev: SourceStatus, e: &tokio::task::JoinError) -> 
 
 /// Fetches one source, `status` being its health so far. Every failure is reported against the
 /// source; nothing already stored is touched.
-async fn fetch_source(
-    app: &App,
-    src: &dyn Source,
-    mut status: SourceStatus,
-    dated: &Mutex<Vec<(String, u8)>>,
-) -> SourceReport {
+async fn fetch_source(app: &App, src: &dyn Source, mut status: SourceStatus) -> SourceReport {
     let name = src.name().to_string();
     // A clock stuck before the build would date every new item outside every digest's window.
     let now = crate::control::clock::plausible(Utc::now());
@@ -211,10 +201,13 @@ async fn fetch_source(
     let mut pages_left = src.max_pages();
     let mut followed: HashSet<String> = HashSet::new();
     while let Some(req) = (!queue.is_empty()).then(|| queue.remove(0)) {
-        // Local files carry no validators, so there is nothing stored to look up.
+        // Local files carry no validators, so there is nothing stored to look up; nor is there a
+        // wait in reading them, which is when the batch of stored responses must not stay open.
         let state = if req.url.starts_with("file:") {
             HttpState::default()
         } else {
+            // A failure is reported by the fetch's `end_batch`.
+            let _ = app.store.commit_batch();
             app.store
                 .http_state(&req.url)
                 .ok()
@@ -254,52 +247,53 @@ async fn fetch_source(
                 continue;
             }
         };
-        let mut stored_all = true;
         let ids: Vec<_> = parsed
             .entries
             .iter()
             .filter_map(|e| identify(e).map(|id| (e, id)))
             .collect();
-        // One transaction per response: all of its entries are stored, or none.
-        match app.store.upsert_many(&name, src.kind(), &ids, now) {
+        let dated: Vec<_> = ids
+            .iter()
+            .map(|(e, id)| {
+                e.published
+                    .map(|p| window::dated_key(p.date_naive(), &id.key))
+            })
+            .collect();
+        // Validators are kept only with the body they came with, so a failed body is asked for
+        // again. An index is always read whole: the files it names may change while it does not.
+        let is_index = !parsed.follow.is_empty();
+        let validators = (!is_index
+            && (!resp.validators.is_empty() || !state.validators.is_empty()))
+        .then(|| HttpState {
+            validators: resp.validators.clone(),
+            last_status: Some(resp.status),
+            last_fetch: Some(now),
+        });
+        let deadlines_key = parsed
+            .deadlines
+            .as_ref()
+            .map(|_| format!("{name}\0{}", req.url));
+        let write = ResponseWrite {
+            source: &name,
+            kind: src.kind(),
+            entries: &ids,
+            dated: &dated,
+            now,
+            http: validators.as_ref().map(|v| (req.url.as_str(), v)),
+            deadlines: deadlines_key.as_deref().zip(parsed.deadlines.as_deref()),
+        };
+        // Everything this response gave is stored, or none of it.
+        match app.store.put_response(&write) {
             Ok(outcomes) => {
-                for (o, (entry, id)) in outcomes.into_iter().zip(&ids) {
+                for o in outcomes {
                     match o {
-                        Upsert::New => {
-                            counts.new += 1;
-                            if let Some(p) = entry.published {
-                                lock(dated).push((window::dated_key(p.date_naive(), &id.key), 0));
-                            }
-                        }
+                        Upsert::New => counts.new += 1,
                         Upsert::Merged => counts.merged += 1,
                         Upsert::Unchanged => counts.unchanged += 1,
                     }
                 }
             }
-            Err(e) => {
-                stored_all = false;
-                errors.push(e.to_string());
-            }
-        }
-        // Validators are kept only once the body is stored, so a failed body is asked for again.
-        // An index is always read whole: the files it names may change while it does not.
-        let is_index = !parsed.follow.is_empty();
-        if stored_all && !is_index && (!resp.validators.is_empty() || !state.validators.is_empty())
-        {
-            let st = HttpState {
-                validators: resp.validators.clone(),
-                last_status: Some(resp.status),
-                last_fetch: Some(now),
-            };
-            if let Err(e) = app.store.put_http_state(&req.url, &st) {
-                errors.push(e.to_string());
-            }
-        }
-        if let Some(list) = &parsed.deadlines {
-            let key = format!("{name}\0{}", req.url);
-            if let Err(e) = app.store.kv_put(Table::Deadlines, &key, list) {
-                errors.push(e.to_string());
-            }
+            Err(e) => errors.push(e.to_string()),
         }
         // An index names files to read next; a file named twice is read once.
         for u in parsed.follow {

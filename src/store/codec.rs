@@ -15,6 +15,12 @@ const COMPRESS_FROM: usize = 160;
 /// Level 3 (zstd's default): level 1 made items 6% larger for no measurable fetch time.
 const LEVEL: i32 = 3;
 
+/// Values from this size on (the health of a thousand sources, a composed digest) are compressed at
+/// `LARGE_LEVEL`: at level 3 the context for such a value is ~1 MB of tables, fresh memory in a short
+/// command, and that cost more than the value's encoding.
+const LARGE: usize = 64 * 1024;
+const LARGE_LEVEL: i32 = 1;
+
 /// One compression context for the process: values are packed inside the store's write
 /// transaction, one at a time, and a context per fetch worker cost more to set up than it saved.
 static CCTX: std::sync::Mutex<Option<zstd::bulk::Compressor<'static>>> =
@@ -51,6 +57,13 @@ pub(crate) fn pack_encoded(raw: &[u8]) -> Vec<u8> {
         z.include_checksum(true).expect("zstd checksum flag");
         z
     });
+    let level = if raw.len() >= LARGE {
+        LARGE_LEVEL
+    } else {
+        LEVEL
+    };
+    cctx.set_parameter(zstd::zstd_safe::CParameter::CompressionLevel(level))
+        .expect("zstd level");
     let mut out = vec![ZSTD];
     out.extend_from_slice(&cctx.compress(raw).expect("zstd compresses into a Vec"));
     out

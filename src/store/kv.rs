@@ -125,9 +125,9 @@ impl Store {
     }
 }
 
-fn put_row(
+pub(super) fn put_row(
     s: &Store,
-    tx: &rusqlite::Transaction<'_>,
+    tx: &rusqlite::Connection,
     t: Table,
     key: &str,
     body: &[u8],

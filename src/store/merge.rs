@@ -5,7 +5,7 @@ use crate::error::Result;
 use crate::identity::Identity;
 use crate::model::{Entry, Item, ItemKind, SourceHit};
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 
 /// What storing one entry did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,9 +52,9 @@ impl Store {
     }
 }
 
-fn upsert_one(
+pub(super) fn upsert_one(
     s: &Store,
-    tx: &Transaction<'_>,
+    tx: &Connection,
     source: &str,
     kind: &str,
     entry: &Entry,
@@ -90,7 +90,7 @@ fn upsert_one(
 /// Returns the row id.
 pub(super) fn write_item(
     s: &Store,
-    tx: &Transaction<'_>,
+    tx: &Connection,
     item: &Item,
     old: Option<&(i64, Item)>,
 ) -> Result<i64> {
@@ -138,7 +138,7 @@ pub(super) fn write_item(
     }
 }
 
-fn index_words(s: &Store, tx: &Transaction<'_>, rowid: i64, item: &Item) -> Result<()> {
+fn index_words(s: &Store, tx: &Connection, rowid: i64, item: &Item) -> Result<()> {
     tx.prepare_cached("INSERT INTO items_fts (rowid, title, abstract) VALUES (?1, ?2, ?3)")
         .and_then(|mut st| st.execute(params![rowid, item.title, item.abstract_text]))
         .map_err(|e| s.sql(e))?;
@@ -146,7 +146,7 @@ fn index_words(s: &Store, tx: &Transaction<'_>, rowid: i64, item: &Item) -> Resu
 }
 
 /// The stored item with this key and its row id.
-pub(super) fn load(s: &Store, tx: &Transaction<'_>, key: &str) -> Result<Option<(i64, Item)>> {
+pub(super) fn load(s: &Store, tx: &Connection, key: &str) -> Result<Option<(i64, Item)>> {
     load_where(
         s,
         tx,
@@ -156,7 +156,7 @@ pub(super) fn load(s: &Store, tx: &Transaction<'_>, key: &str) -> Result<Option<
     )
 }
 
-fn load_id(s: &Store, tx: &Transaction<'_>, rowid: i64) -> Result<Option<(i64, Item)>> {
+fn load_id(s: &Store, tx: &Connection, rowid: i64) -> Result<Option<(i64, Item)>> {
     load_where(
         s,
         tx,
@@ -168,7 +168,7 @@ fn load_id(s: &Store, tx: &Transaction<'_>, rowid: i64) -> Result<Option<(i64, I
 
 fn load_where(
     s: &Store,
-    tx: &Transaction<'_>,
+    tx: &Connection,
     sql: &str,
     params: impl rusqlite::Params,
     label: &str,
@@ -192,13 +192,13 @@ fn decode_row(s: &Store, row: Option<(i64, Vec<u8>)>, key: &str) -> Result<Optio
     }
 }
 
-fn alias_target(s: &Store, tx: &Transaction<'_>, alias: &str) -> Result<Option<i64>> {
+fn alias_target(s: &Store, tx: &Connection, alias: &str) -> Result<Option<i64>> {
     tx.prepare_cached("SELECT item FROM alias WHERE alias = ?1")
         .and_then(|mut st| st.query_row([alias], |r| r.get(0)).optional())
         .map_err(|e| s.sql(e))
 }
 
-fn aliases_complete(s: &Store, tx: &Transaction<'_>, id: &Identity) -> Result<bool> {
+fn aliases_complete(s: &Store, tx: &Connection, id: &Identity) -> Result<bool> {
     for a in &id.aliases {
         if alias_target(s, tx, a)?.is_none() {
             return Ok(false);
@@ -210,7 +210,7 @@ fn aliases_complete(s: &Store, tx: &Transaction<'_>, id: &Identity) -> Result<bo
 /// The item this identity already leads to. The strongest identifier that leads somewhere wins. A
 /// title alone only links a paper without ids to one that has them, never two blog posts that
 /// happen to share a title.
-fn find_existing(s: &Store, tx: &Transaction<'_>, id: &Identity) -> Result<Option<(i64, Item)>> {
+fn find_existing(s: &Store, tx: &Connection, id: &Identity) -> Result<Option<(i64, Item)>> {
     for a in &id.aliases {
         let Some(rowid) = alias_target(s, tx, a)? else {
             continue;

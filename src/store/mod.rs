@@ -3,9 +3,9 @@
 //!
 //! Several processes share it: the daemon and any command run beside it each open their own
 //! connection. The database is in WAL mode (readers never wait; one writer at a time) with a busy
-//! timeout (a writer waits for another's transaction). Writes that must agree are one transaction:
-//! an item with its aliases and search words (one transaction per fetched response), a digest with
-//! the keys it carries, a retention pass. The delivery ledger and what a person did (`kv_put`) are
+//! timeout (a writer waits for another's transaction). Writes that must agree are one transaction
+//! or savepoint: a fetched response's items with their aliases and search words (see `batch`), a
+//! digest with the keys it carries, a retention pass. The delivery ledger and what a person did (`kv_put`) are
 //! synced to disk before the call returns; ingest is synced at the end of a fetch (`flush`).
 //!
 //! Tables (see `schema`): `items` (key, first-seen time for the window scan, own date for
@@ -14,6 +14,7 @@
 //! (source health and counters), `items_fts` (words of titles and abstracts). Values are
 //! MessagePack with field names, compressed when large (`codec`).
 
+mod batch;
 mod check;
 mod codec;
 mod kv;
@@ -24,6 +25,7 @@ mod retention;
 mod schema;
 pub mod ts;
 
+pub use batch::ResponseWrite;
 pub use check::{recover, CheckReport, RecoverReport};
 pub use kv::Table;
 pub use merge::Upsert;
@@ -54,6 +56,8 @@ pub struct Store {
     conn: Arc<Mutex<Connection>>,
     /// This process made the database file and has not synced it yet (`flush` does).
     unsynced_file: Arc<std::sync::atomic::AtomicBool>,
+    /// The open batch of fetched responses (`batch`).
+    batch: Arc<Mutex<batch::BatchState>>,
 }
 
 impl Store {
@@ -124,6 +128,7 @@ impl Store {
             path: path.to_path_buf(),
             conn: Arc::new(Mutex::new(conn)),
             unsynced_file: Default::default(),
+            batch: Default::default(),
         };
         schema::ensure(&mut store.db()).map_err(|m| store.classify(m))?;
         Ok(store)
@@ -136,6 +141,18 @@ impl Store {
 
     pub(crate) fn db(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Locked only while holding `db()`.
+    fn batch_state(&self) -> MutexGuard<'_, batch::BatchState> {
+        self.batch.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The connection with no batch open: what a transaction of its own, or a sync, starts from.
+    fn db_settled(&self) -> Result<MutexGuard<'_, Connection>> {
+        let db = self.db();
+        self.commit_locked(&db, &mut self.batch_state())?;
+        Ok(db)
     }
 
     /// A store error from SQLite; damage is named as such, and remembered (`check`).
@@ -176,7 +193,7 @@ impl Store {
     /// a checkpoint syncs the database file itself, so syncing the WAL is enough (and the file
     /// once, when this process made it).
     pub fn flush(&self) -> Result<()> {
-        let _db = self.db();
+        let _db = self.db_settled()?;
         let mut files = vec![wal_path(&self.path)];
         if self
             .unsynced_file
@@ -201,7 +218,7 @@ impl Store {
         &self,
         f: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
-        let mut db = self.db();
+        let mut db = self.db_settled()?;
         let tx = db
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| self.sql(e))?;
@@ -475,7 +492,7 @@ fn put_digest_row(s: &Store, tx: &rusqlite::Transaction<'_>, rec: &DigestRecord)
 
 pub(crate) fn put_meta<T: Serialize>(
     s: &Store,
-    tx: &rusqlite::Transaction<'_>,
+    tx: &rusqlite::Connection,
     name: &str,
     v: &T,
 ) -> Result<()> {

@@ -92,7 +92,7 @@ impl Store {
         let bytes_before = self.disk_bytes();
         let mut rep = self.prune(keep_days, now)?;
         {
-            let db = self.db();
+            let db = self.db_settled()?;
             db.execute("INSERT INTO items_fts (items_fts) VALUES ('optimize')", [])
                 .map_err(|e| self.sql(e))?;
             db.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")

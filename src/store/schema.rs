@@ -12,7 +12,8 @@ use std::time::Duration;
 pub const SCHEMA_VERSION: i64 = 3;
 
 /// How long a writer waits for another process's write transaction. The longest one is
-/// `store compact`'s VACUUM of a large store; a fetch holds the lock for one response at a time.
+/// `store compact`'s VACUUM of a large store; a fetch holds the lock for at most one batch of
+/// responses at a time (`batch`).
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// SQLite's page cache per connection, in KiB: the store is read in ranges (a day's window, one
@@ -54,6 +55,9 @@ pub(crate) fn connect(path: &Path) -> rusqlite::Result<Connection> {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Room for every statement the store keeps prepared (rusqlite's default of 16 is fewer, and an
+    // evicted statement is parsed again at its next use).
+    conn.set_prepared_statement_cache_capacity(64);
     // The last process to close would otherwise checkpoint and delete the WAL (four syncs, most of
     // the cost of a short command); the next writer's automatic checkpoint does it instead.
     conn.set_db_config(

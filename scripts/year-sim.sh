@@ -12,7 +12,9 @@ set -euo pipefail
 bin=$(realpath "$1"); days=$2; points=${3:-"3 $2"}; per_day=${4:-300}
 shared=$(cd "$(dirname "$0")/../../shared" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/year-sim.XXXXXX"); trap 'rm -rf "$work"' EXIT
-start=2026-01-01
+# The simulated days begin after today: trendd never dates a first sighting before its own build
+# (a clock in the past), so days simulated before the build would all be "first seen" at the build.
+start=${YEAR_SIM_START:-$(date -u -d tomorrow +%F)}
 python3 - "$shared/bench/scitldr/dev.jsonl" "$work" "$start" "$days" "$per_day" <<'PY'
 import json, random, sys, datetime as dt
 pool = [json.loads(l) for l in open(sys.argv[1])]

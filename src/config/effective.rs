@@ -10,6 +10,11 @@ pub fn effective(cfg: &Config, state_dir: &Path) -> Config {
     let mut c = cfg.clone();
     c.general.timezone = cfg.timezone().name().to_string();
     c.general.state_dir = state_dir.display().to_string();
+    for s in &mut c.sources {
+        if let Some(u) = s.url_mut() {
+            *u = shown_url(u);
+        }
+    }
     for d in &mut c.delivers {
         if let DeliverConfig::File(f) = d {
             if f.dir.trim().is_empty() {
@@ -18,6 +23,42 @@ pub fn effective(cfg: &Config, state_dir: &Path) -> Config {
         }
     }
     c
+}
+
+/// Query parameters whose values are credentials by their name (`?token=`, `&api_key=`, …).
+const SECRET_PARAMS: &[&str] = &[
+    "access_token", "api_key", "apikey", "auth", "key", "password", "secret", "sig", "signature",
+    "token",
+];
+
+/// A source URL as printed: a password in it and the values of credential-like query parameters
+/// become `…`, so the printed config can be pasted into a bug report.
+pub fn shown_url(raw: &str) -> String {
+    let Ok(mut u) = url::Url::parse(raw) else {
+        return raw.to_string();
+    };
+    let mut changed = false;
+    if u.password().is_some() {
+        changed = u.set_password(Some("…")).is_ok();
+    }
+    if u.query().is_some() {
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let secret = SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str());
+                (k.into_owned(), if secret { "…".into() } else { v.into_owned() })
+            })
+            .collect();
+        if pairs.iter().any(|(_, v)| v == "…") {
+            u.query_pairs_mut().clear().extend_pairs(pairs);
+            changed = true;
+        }
+    }
+    if changed {
+        u.to_string()
+    } else {
+        raw.to_string()
+    }
 }
 
 /// The first secret the config names that cannot be had: an environment variable that is unset or
@@ -125,5 +166,22 @@ mod tests {
             panic!("the default channel is a file channel")
         };
         assert_eq!(f.dir, "/srv/trendd/digests");
+    }
+
+    #[test]
+    fn printed_source_urls_hide_passwords_and_tokens() {
+        let shown = shown_url("https://reader:hunter22@example.com/feed.xml?token=abc123&page=2");
+        assert!(!shown.contains("hunter22") && !shown.contains("abc123"), "{shown}");
+        assert!(shown.contains("reader@") || shown.contains("reader:"), "{shown}");
+        assert!(shown.contains("page=2"), "{shown}");
+        let plain = "https://example.com/feed.xml?page=2";
+        assert_eq!(shown_url(plain), plain);
+        let text = "[[source]]\nkind = \"feed\"\nname = \"f\"\nurl = \"https://u:pw123456@example.com/rss?api_key=k9k9k9\"\n";
+        let cfg = super::super::parse_str(text, "t.toml").unwrap();
+        let e = effective(&cfg, Path::new("/srv/trendd"));
+        let printed = toml::to_string(&e).unwrap();
+        assert!(!printed.contains("pw123456") && !printed.contains("k9k9k9"), "{printed}");
+        // The config in use keeps the real URL.
+        assert!(cfg.sources[0].url().unwrap().contains("pw123456"));
     }
 }

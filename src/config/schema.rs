@@ -310,6 +310,16 @@ impl SourceConfig {
             SourceConfig::Deadlines(s) => s.enabled,
         }
     }
+    pub fn url_mut(&mut self) -> Option<&mut String> {
+        match self {
+            SourceConfig::Arxiv(s) => s.url.as_mut(),
+            SourceConfig::Huggingface(s) => s.url.as_mut(),
+            SourceConfig::Paperswithcode(s) => s.url.as_mut(),
+            SourceConfig::Feed(s) => Some(&mut s.url),
+            SourceConfig::Deadlines(s) => s.url.as_mut(),
+        }
+    }
+
     pub fn url(&self) -> Option<&str> {
         match self {
             SourceConfig::Arxiv(s) => s.url.as_deref(),

@@ -25,6 +25,8 @@ pub fn effective(cfg: &Config, state_dir: &Path) -> Config {
     c
 }
 
+const HIDDEN: &str = "***";
+
 /// Query parameters whose values are credentials by their name (`?token=`, `&api_key=`, …).
 const SECRET_PARAMS: &[&str] = &[
     "access_token", "api_key", "apikey", "auth", "key", "password", "secret", "sig", "signature",
@@ -32,24 +34,24 @@ const SECRET_PARAMS: &[&str] = &[
 ];
 
 /// A source URL as printed: a password in it and the values of credential-like query parameters
-/// become `…`, so the printed config can be pasted into a bug report.
+/// become `***` (URL-safe, unlike `…`), so the printed config can be pasted into a bug report.
 pub fn shown_url(raw: &str) -> String {
     let Ok(mut u) = url::Url::parse(raw) else {
         return raw.to_string();
     };
     let mut changed = false;
     if u.password().is_some() {
-        changed = u.set_password(Some("…")).is_ok();
+        changed = u.set_password(Some(HIDDEN)).is_ok();
     }
     if u.query().is_some() {
         let pairs: Vec<(String, String)> = u
             .query_pairs()
             .map(|(k, v)| {
                 let secret = SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str());
-                (k.into_owned(), if secret { "…".into() } else { v.into_owned() })
+                (k.into_owned(), if secret { HIDDEN.into() } else { v.into_owned() })
             })
             .collect();
-        if pairs.iter().any(|(_, v)| v == "…") {
+        if pairs.iter().any(|(_, v)| v == HIDDEN) {
             u.query_pairs_mut().clear().extend_pairs(pairs);
             changed = true;
         }
@@ -173,7 +175,7 @@ mod tests {
         let shown = shown_url("https://reader:hunter22@example.com/feed.xml?token=abc123&page=2");
         assert!(!shown.contains("hunter22") && !shown.contains("abc123"), "{shown}");
         assert!(shown.contains("reader@") || shown.contains("reader:"), "{shown}");
-        assert!(shown.contains("page=2"), "{shown}");
+        assert!(shown.contains("page=2") && shown.contains("token=***"), "{shown}");
         let plain = "https://example.com/feed.xml?page=2";
         assert_eq!(shown_url(plain), plain);
         let text = "[[source]]\nkind = \"feed\"\nname = \"f\"\nurl = \"https://u:pw123456@example.com/rss?api_key=k9k9k9\"\n";

@@ -1,5 +1,6 @@
 //! Which stored item a reader means: an item key as digests print it, an arXiv id in any form
-//! identity accepts, a DOI, or a URL, tried in that order against the keys identity gives papers.
+//! identity accepts, a DOI, or a URL, tried in that order against the keys identity gives papers,
+//! then against the ids merged into each item.
 
 use crate::error::Result;
 use crate::identity::{canonical_url, find_arxiv_id, normalize_doi, parse_arxiv_id};
@@ -26,10 +27,17 @@ pub fn candidate_keys(id: &str) -> Vec<String> {
     out
 }
 
-/// The stored item `id` names, if any.
+/// The stored item `id` names, if any: by its key first, then by any id merged into it (a paper
+/// first seen on a blog by its URL is still found by its arXiv id).
 pub fn resolve(store: &Store, id: &str) -> Result<Option<Item>> {
-    for k in candidate_keys(id) {
-        if let Some(it) = store.item(&k)? {
+    let keys = candidate_keys(id);
+    for k in &keys {
+        if let Some(it) = store.item(k)? {
+            return Ok(Some(it));
+        }
+    }
+    for k in &keys {
+        if let Some(it) = store.item_by_alias(k)? {
             return Ok(Some(it));
         }
     }
@@ -60,5 +68,42 @@ mod tests {
         assert!(
             candidate_keys("https://doi.org/10.1000/XYZ").contains(&"doi:10.1000/xyz".to_string())
         );
+    }
+
+    #[test]
+    fn a_paper_merged_under_another_key_is_found_by_each_of_its_ids() {
+        use crate::identity::identify;
+        use crate::model::Entry;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let post = Entry {
+            title: "Spectral token routing for sparse mixtures".into(),
+            url: Some("https://example.org/blog/spectral-routing".into()),
+            ..Default::default()
+        };
+        let paper = Entry {
+            title: "Spectral Token Routing for Sparse Mixtures".into(),
+            arxiv_id: Some("2612.04444v1".into()),
+            doi: Some("10.1000/STR.1".into()),
+            ..Default::default()
+        };
+        let now = chrono::Utc::now();
+        for e in [&post, &paper] {
+            store.upsert("t", "test", e, &identify(e).unwrap(), now).unwrap();
+        }
+        let items: Vec<_> = store.all_items().collect::<Result<_>>().unwrap();
+        assert_eq!(items.len(), 1, "{items:?}");
+        let key = items[0].key.clone();
+        for id in [
+            key.as_str(),
+            "2612.04444",
+            "https://arxiv.org/abs/2612.04444v1",
+            "10.1000/str.1",
+            "https://example.org/blog/spectral-routing",
+        ] {
+            let found = resolve(&store, id).unwrap();
+            assert_eq!(found.map(|i| i.key), Some(key.clone()), "{id}");
+        }
+        assert!(resolve(&store, "2612.09999").unwrap().is_none());
     }
 }

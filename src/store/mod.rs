@@ -264,6 +264,16 @@ impl Store {
         self.get_blob("SELECT body FROM items WHERE key = ?1", key, "item")
     }
 
+    /// The item an identifier of identity's (`arxiv:…`, `doi:…`, `url:…`) leads to: a paper merged
+    /// under another key is still found by each of its ids.
+    pub fn item_by_alias(&self, alias: &str) -> Result<Option<Item>> {
+        self.get_blob(
+            "SELECT i.body FROM alias a JOIN items i ON i.id = a.item WHERE a.alias = ?1",
+            alias,
+            "item with alias",
+        )
+    }
+
     /// Stores an item that already exists (e.g. with its summary filled in).
     pub fn put_item(&self, item: &Item) -> Result<()> {
         self.write(|tx| merge::write_item(self, tx, item, None).map(drop))

@@ -200,13 +200,19 @@ fn plan(papers: &[Paper], seed: u64) -> Plan {
     if let Ok(dir) = std::env::var("LEARN_PLANS") {
         let path = std::path::Path::new(&dir).join(format!("p{seed}.json"));
         let v: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&path).expect("plan file")).expect("plan JSON");
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("plan file"))
+                .expect("plan JSON");
         let paper = |x: &serde_json::Value| Paper {
             title: x["title"].as_str().unwrap_or("").into(),
             abstract_text: x["abstract"].as_str().unwrap_or("").into(),
             topic: x["topic"].as_str().unwrap_or("").into(),
         };
-        let mut ps: Vec<Paper> = v["lib"].as_array().expect("lib").iter().map(paper).collect();
+        let mut ps: Vec<Paper> = v["lib"]
+            .as_array()
+            .expect("lib")
+            .iter()
+            .map(paper)
+            .collect();
         let lib = (0..ps.len()).collect();
         let mut days = Vec::new();
         for d in v["days"].as_array().expect("days") {
@@ -214,25 +220,55 @@ fn plan(papers: &[Paper], seed: u64) -> Plan {
             ps.extend(d.as_array().expect("day").iter().map(paper));
             days.push((start..ps.len()).collect());
         }
-        let likes = v["liked"].as_array().expect("liked").iter().map(|t| t.as_str().unwrap_or("").to_string()).collect();
-        return Plan { papers: ps, likes, lib, days };
+        let likes = v["liked"]
+            .as_array()
+            .expect("liked")
+            .iter()
+            .map(|t| t.as_str().unwrap_or("").to_string())
+            .collect();
+        return Plan {
+            papers: ps,
+            likes,
+            lib,
+            days,
+        };
     }
     let mut rng = fastrand::Rng::with_seed(seed);
     let likes = taste(papers, &mut rng);
     let mut idx: Vec<usize> = (0..papers.len()).collect();
     rng.shuffle(&mut idx);
-    let lib: Vec<usize> = idx.iter().copied().filter(|&i| likes.contains(&papers[i].topic)).take(5).collect();
+    let lib: Vec<usize> = idx
+        .iter()
+        .copied()
+        .filter(|&i| likes.contains(&papers[i].topic))
+        .take(5)
+        .collect();
     let rest: Vec<usize> = idx.into_iter().filter(|i| !lib.contains(i)).collect();
-    let days = (0..10).map(|d| rest[d * 60..(d + 1) * 60].to_vec()).collect();
-    Plan { papers: papers.to_vec(), likes, lib, days }
+    let days = (0..10)
+        .map(|d| rest[d * 60..(d + 1) * 60].to_vec())
+        .collect();
+    Plan {
+        papers: papers.to_vec(),
+        likes,
+        lib,
+        days,
+    }
 }
 
 fn shown_per_day() -> usize {
-    std::env::var("LEARN_SHOWN").ok().and_then(|v| v.parse().ok()).unwrap_or(SHOWN)
+    std::env::var("LEARN_SHOWN")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(SHOWN)
 }
 
 fn daily(papers: &[Paper], r: Ranker, seed: u64) -> (Vec<(usize, usize)>, f64) {
-    let Plan { papers, likes, lib, days } = plan(papers, seed);
+    let Plan {
+        papers,
+        likes,
+        lib,
+        days,
+    } = plan(papers, seed);
     let papers = &papers[..];
     let good = |i: usize| likes.contains(&papers[i].topic);
     let base = days.iter().flatten().filter(|&&i| good(i)).count() as f64 / 600.0;

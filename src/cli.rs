@@ -111,6 +111,12 @@ pub enum LibraryCommand {
         #[arg(long, value_name = "FORMAT")]
         format: Option<String>,
     },
+    /// The papers imported so far, newest first
+    List {
+        /// One JSON object per line: id, title, added, from
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

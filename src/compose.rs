@@ -428,7 +428,10 @@ mod tests {
         let (sections, used, held) = select(cands, &cfg());
         let shown = sections.iter().map(|s| s.items.len()).sum::<usize>();
         assert!(used >= 300, "{used}");
-        assert!(used < 330, "{used}: doubtful papers went past half the budget");
+        assert!(
+            used < 330,
+            "{used}: doubtful papers went past half the budget"
+        );
         assert_eq!(held, 60 - shown);
         // Without doubt the same candidates fill the budget.
         let (_, full, none) = select(for_you(60, |_| 60), &cfg());

@@ -112,6 +112,7 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
         Command::Library(LibraryCommand::Import { file, format }) => {
             commands::library_import(&app, &file, format.as_deref())?
         }
+        Command::Library(LibraryCommand::List { json }) => commands::library_list(&app, json)?,
         Command::Serve { listen } => commands::serve(&app, listen.as_deref()).await?,
         Command::Store(StoreCommand::Compact) => commands::store_compact(&app)?,
         Command::Summarize { .. }

@@ -173,6 +173,21 @@ fn library_import_skips_bad_entries_by_line_and_adds_nothing_twice() {
     );
     assert_eq!(code, 0);
     assert!(out.contains("0 added, 2 already"), "{out}");
+    let (code, out, err) = trendd(&e.cfg, &e.state, &["library", "list", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let listed: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(listed.len(), 2, "{out}");
+    assert!(
+        listed
+            .iter()
+            .all(|r| r["from"].as_str().unwrap().ends_with("corrupt.bib")
+                && !r["title"].as_str().unwrap().is_empty()
+                && r["id"].as_str().is_some()),
+        "{out}"
+    );
     for (f, n) in [
         ("zotero.bib", 3),
         ("betterbibtex.bib", 2),
@@ -311,14 +326,46 @@ fn the_library_and_ratings_steer_the_digest_and_say_why() {
 
 /// More of both kinds, so a digest has more candidates than its budget holds.
 const MORE: &[(&str, &str, &str)] = &[
-    ("2612.00009", "Diffusion transformers for image generation", "A transformer backbone for denoising diffusion generates images."),
-    ("2612.00010", "Graph attention for molecular property prediction", "Attention over molecular graphs predicts properties of molecules."),
-    ("2612.00011", "Consistency models distilled from image diffusion", "Distilling diffusion models into one step image generation."),
-    ("2612.00012", "Molecular docking with graph neural networks", "Graph neural networks score the binding of molecules."),
-    ("2612.00013", "Image editing with diffusion inversion", "Inverting a diffusion model edits real images by denoising."),
-    ("2612.00014", "Crystal graphs for materials and molecules", "Graph networks over crystal and molecular graphs predict energies."),
-    ("2612.00015", "Super resolution of images by diffusion", "A diffusion model denoises low resolution images into sharp images."),
-    ("2612.00016", "Retrosynthesis over molecular graphs", "Predicting reactions as edits of molecular graphs of molecules."),
+    (
+        "2612.00009",
+        "Diffusion transformers for image generation",
+        "A transformer backbone for denoising diffusion generates images.",
+    ),
+    (
+        "2612.00010",
+        "Graph attention for molecular property prediction",
+        "Attention over molecular graphs predicts properties of molecules.",
+    ),
+    (
+        "2612.00011",
+        "Consistency models distilled from image diffusion",
+        "Distilling diffusion models into one step image generation.",
+    ),
+    (
+        "2612.00012",
+        "Molecular docking with graph neural networks",
+        "Graph neural networks score the binding of molecules.",
+    ),
+    (
+        "2612.00013",
+        "Image editing with diffusion inversion",
+        "Inverting a diffusion model edits real images by denoising.",
+    ),
+    (
+        "2612.00014",
+        "Crystal graphs for materials and molecules",
+        "Graph networks over crystal and molecular graphs predict energies.",
+    ),
+    (
+        "2612.00015",
+        "Super resolution of images by diffusion",
+        "A diffusion model denoises low resolution images into sharp images.",
+    ),
+    (
+        "2612.00016",
+        "Retrosynthesis over molecular graphs",
+        "Predicting reactions as edits of molecular graphs of molecules.",
+    ),
 ];
 
 #[test]
@@ -328,13 +375,25 @@ fn once_rated_enough_the_digest_is_not_padded_with_papers_the_reader_would_not_l
     std::fs::write(e.root.join("listing.xml"), feed(&all, &day())).unwrap();
     // Three minutes hold about twelve entries: more than the eight diffusion papers.
     let cfg = std::fs::read_to_string(&e.cfg).unwrap();
-    std::fs::write(&e.cfg, cfg.replace("max_age_days = 2", "max_age_days = 2\nminutes = 3")).unwrap();
+    std::fs::write(
+        &e.cfg,
+        cfg.replace("max_age_days = 2", "max_age_days = 2\nminutes = 3"),
+    )
+    .unwrap();
     let (code, _, err) = trendd(&e.cfg, &e.state, &["fetch"]);
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = trendd(
         &e.cfg,
         &e.state,
-        &["feedback", "up", "2612.00001", "2612.00002", "2612.00005", "2612.00007", "2612.00009"],
+        &[
+            "feedback",
+            "up",
+            "2612.00001",
+            "2612.00002",
+            "2612.00005",
+            "2612.00007",
+            "2612.00009",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = trendd(
@@ -346,8 +405,13 @@ fn once_rated_enough_the_digest_is_not_padded_with_papers_the_reader_would_not_l
     let out = e.root.join("o");
     let items = for_you(&e, out.to_str().unwrap());
     let keys: Vec<&str> = items.iter().map(|i| i["key"].as_str().unwrap()).collect();
-    let graph = ["00003", "00004", "00006", "00008", "00010", "00012", "00014", "00016"];
-    let shown_graph = keys.iter().filter(|k| graph.iter().any(|g| k.ends_with(g))).count();
+    let graph = [
+        "00003", "00004", "00006", "00008", "00010", "00012", "00014", "00016",
+    ];
+    let shown_graph = keys
+        .iter()
+        .filter(|k| graph.iter().any(|g| k.ends_with(g)))
+        .count();
     assert!(keys.len() >= 6, "{keys:?}");
     assert_eq!(shown_graph, 0, "{keys:?}");
     let d: Value =
@@ -357,11 +421,24 @@ fn once_rated_enough_the_digest_is_not_padded_with_papers_the_reader_would_not_l
     assert!(note.contains("left out of For you"), "{d}");
     let text = std::fs::read_to_string(out.join("digest.txt")).unwrap();
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(flat.contains("your ratings say you would not like"), "{text}");
+    assert!(
+        flat.contains("your ratings say you would not like"),
+        "{text}"
+    );
     // An author on every paper, liked and disliked alike, is no reason.
     assert!(!flat.contains("papers by Ada Lovelace"), "{text}");
     // Without ratings the same candidates fill the budget as before.
-    let (code, _, err) = trendd(&e.cfg, &e.state, &["feedback", "clear", "2612.00003", "2612.00004", "2612.00006"]);
+    let (code, _, err) = trendd(
+        &e.cfg,
+        &e.state,
+        &[
+            "feedback",
+            "clear",
+            "2612.00003",
+            "2612.00004",
+            "2612.00006",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     let out2 = e.root.join("o2");
     let items = for_you(&e, out2.to_str().unwrap());

@@ -110,6 +110,25 @@ pub fn feedback_list(app: &App, json: bool) -> Result<i32> {
     Ok(0)
 }
 
+/// `trendd library list [--json]`: what the library holds, newest first.
+pub fn library_list(app: &App, json: bool) -> Result<i32> {
+    let mut recs = library::list(&app.store, DEFAULT_READER)?;
+    recs.sort_by(|a, b| b.added.cmp(&a.added).then(a.entry.id.cmp(&b.entry.id)));
+    let lines: Vec<String> = recs
+        .into_iter()
+        .map(|r| {
+            if json {
+                serde_json::json!({"id": r.entry.id, "title": r.entry.title, "added": r.added, "from": r.from})
+                    .to_string()
+            } else {
+                format!("{}  {}  {}", r.added.format("%Y-%m-%d %H:%M"), r.entry.id, r.entry.title)
+            }
+        })
+        .collect();
+    print(&lines)?;
+    Ok(0)
+}
+
 /// `trendd library import FILE [--format F]`: new entries stored, bad ones named by line (on
 /// stderr) and skipped; exit 1 when the file held entries and none could be read.
 pub fn library_import(app: &App, file: &Path, format: Option<&str>) -> Result<i32> {

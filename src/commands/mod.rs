@@ -13,7 +13,7 @@ mod summarize;
 
 pub use config::{config_check, export_opml, import_opml};
 pub use items::items;
-pub use learn::{feedback, feedback_list, library_import, Action as FeedbackAction};
+pub use learn::{feedback, feedback_list, library_import, library_list, Action as FeedbackAction};
 pub use serve::serve;
 pub use status::status;
 pub use store::{store_check, store_compact, store_recover};

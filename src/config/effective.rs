@@ -29,7 +29,15 @@ const HIDDEN: &str = "***";
 
 /// Query parameters whose values are credentials by their name (`?token=`, `&api_key=`, …).
 const SECRET_PARAMS: &[&str] = &[
-    "access_token", "api_key", "apikey", "auth", "key", "password", "secret", "sig", "signature",
+    "access_token",
+    "api_key",
+    "apikey",
+    "auth",
+    "key",
+    "password",
+    "secret",
+    "sig",
+    "signature",
     "token",
 ];
 
@@ -48,7 +56,14 @@ pub fn shown_url(raw: &str) -> String {
             .query_pairs()
             .map(|(k, v)| {
                 let secret = SECRET_PARAMS.contains(&k.to_ascii_lowercase().as_str());
-                (k.into_owned(), if secret { HIDDEN.into() } else { v.into_owned() })
+                (
+                    k.into_owned(),
+                    if secret {
+                        HIDDEN.into()
+                    } else {
+                        v.into_owned()
+                    },
+                )
             })
             .collect();
         if pairs.iter().any(|(_, v)| v == HIDDEN) {
@@ -173,16 +188,28 @@ mod tests {
     #[test]
     fn printed_source_urls_hide_passwords_and_tokens() {
         let shown = shown_url("https://reader:hunter22@example.com/feed.xml?token=abc123&page=2");
-        assert!(!shown.contains("hunter22") && !shown.contains("abc123"), "{shown}");
-        assert!(shown.contains("reader@") || shown.contains("reader:"), "{shown}");
-        assert!(shown.contains("page=2") && shown.contains("token=***"), "{shown}");
+        assert!(
+            !shown.contains("hunter22") && !shown.contains("abc123"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("reader@") || shown.contains("reader:"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("page=2") && shown.contains("token=***"),
+            "{shown}"
+        );
         let plain = "https://example.com/feed.xml?page=2";
         assert_eq!(shown_url(plain), plain);
         let text = "[[source]]\nkind = \"feed\"\nname = \"f\"\nurl = \"https://u:pw123456@example.com/rss?api_key=k9k9k9\"\n";
         let cfg = super::super::parse_str(text, "t.toml").unwrap();
         let e = effective(&cfg, Path::new("/srv/trendd"));
         let printed = toml::to_string(&e).unwrap();
-        assert!(!printed.contains("pw123456") && !printed.contains("k9k9k9"), "{printed}");
+        assert!(
+            !printed.contains("pw123456") && !printed.contains("k9k9k9"),
+            "{printed}"
+        );
         // The config in use keeps the real URL.
         assert!(cfg.sources[0].url().unwrap().contains("pw123456"));
     }

@@ -535,7 +535,10 @@ mod tests {
             e.authors.push("A. Author".into());
         }
         let m = train(&ex, Params::default(), 1, Utc::now()).unwrap();
-        assert_eq!(m.judge("Anything", "at all", &["A. Author".into()]).author, None);
+        assert_eq!(
+            m.judge("Anything", "at all", &["A. Author".into()]).author,
+            None
+        );
     }
 
     #[test]

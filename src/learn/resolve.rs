@@ -89,7 +89,9 @@ mod tests {
         };
         let now = chrono::Utc::now();
         for e in [&post, &paper] {
-            store.upsert("t", "test", e, &identify(e).unwrap(), now).unwrap();
+            store
+                .upsert("t", "test", e, &identify(e).unwrap(), now)
+                .unwrap();
         }
         let items: Vec<_> = store.all_items().collect::<Result<_>>().unwrap();
         assert_eq!(items.len(), 1, "{items:?}");

@@ -156,6 +156,10 @@ pub fn train(
     fingerprint: u64,
     now: DateTime<Utc>,
 ) -> Option<Model> {
+    // Without a liked paper there is nothing to learn: the corpus is not even read.
+    if !examples.iter().any(|e| e.label == Label::Liked) {
+        return None;
+    }
     let raw: Vec<HashMap<u32, f32>> = examples
         .iter()
         .map(|e| counts(&e.title, &e.abstract_text, &e.authors, p.bigrams))

@@ -148,6 +148,10 @@ pub fn current(
     now: DateTime<Utc>,
     save: bool,
 ) -> Result<Option<Model>> {
+    // A reader who rated nothing and imported nothing has no model: the recent corpus is not read.
+    if feedback::list(store, reader)?.is_empty() && library::list(store, reader)?.is_empty() {
+        return Ok(None);
+    }
     let stored: Option<Model> = match store.kv_get(Table::Model, reader) {
         Ok(m) => m,
         // A model from an incompatible release is only a cache: train a new one.

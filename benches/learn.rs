@@ -23,8 +23,9 @@ mod common;
 
 use chrono::Utc;
 use std::time::Instant;
+use trendd::compose::DOUBT_FLOOR_PAPERS;
 use trendd::learn::model::{train, Example, Label, Params};
-use trendd::learn::rerank::{explore_pick, EXPLORE_FLOOR_PERCENT};
+use trendd::learn::rerank::{explore_pick, trusts_its_doubts, EXPLORE_FLOOR_PERCENT};
 
 #[derive(Clone)]
 struct Paper {
@@ -115,13 +116,13 @@ fn show(
         .collect();
     let mut order: Vec<usize> = (0..cands.len()).collect();
     order.sort_by(|&a, &b| js[b].score.total_cmp(&js[a].score));
-    // The digest's rule for trendd: once 5 liked and 3 disliked papers are known, papers the model
-    // scores below zero fill no more than half the digest (and at least 6 papers are shown).
-    let trusted = r == Ranker::Trendd && m.liked.len() >= 5 && m.disliked.len() >= 3;
+    // The digest's rule for trendd: once the model trusts its doubts, papers it scores below zero
+    // fill no more than half the digest (and For you keeps its floor of papers).
+    let trusted = r == Ranker::Trendd && trusts_its_doubts(&m);
     let n = shown_per_day().min(order.len());
     let keep = if trusted {
         let sure = order[..n].iter().filter(|&&i| js[i].score >= 0.0).count();
-        sure.max(6).max(n / 2).min(n)
+        sure.max(DOUBT_FLOOR_PAPERS).max(n / 2).min(n)
     } else {
         n
     };

@@ -176,7 +176,7 @@ const FIT_LOOKAHEAD: usize = 3;
 
 /// For you carries at least this many papers before doubtful ones are held back: the reader gets a
 /// handful to rate every day, and a model wrong about a day cannot empty it.
-const DOUBT_FLOOR_PAPERS: usize = 6;
+pub const DOUBT_FLOOR_PAPERS: usize = 6;
 
 #[derive(PartialEq)]
 enum Take {

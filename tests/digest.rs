@@ -107,12 +107,7 @@ fn digest_fills_the_budget_and_never_repeats() {
         est <= budget && est as f64 >= 0.8 * budget as f64,
         "estimated {est} of {budget}"
     );
-    let entries: Vec<&Value> = d["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["items"].as_array().unwrap())
-        .collect();
+    let entries = support::digest_entries(&d);
     let sum: u64 = entries
         .iter()
         .map(|e| e["estimated_seconds"].as_u64().unwrap())

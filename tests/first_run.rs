@@ -100,12 +100,7 @@ fn no_source_reached_stores_no_digest_and_the_next_run_sends_it() {
         "where it wrote the digest is not said:\n{err}"
     );
     let d: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    let entries: Vec<&Value> = d["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["items"].as_array().unwrap())
-        .collect();
+    let entries = support::digest_entries(&d);
     assert_eq!(entries.len(), 8);
     for e in &entries {
         assert_eq!(e["published"], today().as_str(), "{e}");

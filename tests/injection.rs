@@ -35,12 +35,7 @@ fn feed_config(dir: &Path, feeds: &[(&str, PathBuf)]) -> PathBuf {
 
 /// Every item of a digest.json.
 fn items(d: &Value) -> Vec<&Value> {
-    d["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["items"].as_array().unwrap().iter())
-        .collect()
+    support::digest_entries(d)
 }
 
 /// The checks of `../shared/checks/digest` and more: no live markup, no script links, no control,

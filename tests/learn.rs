@@ -253,12 +253,7 @@ fn for_you(e: &Env, out: &str) -> Vec<Value> {
     let d: Value =
         serde_json::from_str(&std::fs::read_to_string(Path::new(out).join("digest.json")).unwrap())
             .unwrap();
-    d["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["items"].as_array().unwrap().clone())
-        .collect()
+    support::digest_entries(&d).into_iter().cloned().collect()
 }
 
 #[test]

@@ -6,6 +6,7 @@
 
 #[path = "http_support/mod.rs"]
 mod http_support;
+mod support;
 
 use http_support::{reply, serve, Req};
 use serde_json::{json, Value};
@@ -448,12 +449,7 @@ async fn digest_carries_model_tldrs_and_counts_fallbacks() {
 
     let d: Value =
         serde_json::from_str(&std::fs::read_to_string(o1.join("digest.json")).unwrap()).unwrap();
-    let entries: Vec<&Value> = d["sections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["items"].as_array().unwrap())
-        .collect();
+    let entries = support::digest_entries(&d);
     assert_eq!(entries.len(), cases.len());
     for e in &entries {
         let title = e["title"].as_str().unwrap();

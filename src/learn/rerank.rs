@@ -23,6 +23,11 @@ const DOUBT_AFTER_DISLIKED: usize = 3;
 /// Similarity above which "like 'X' that you liked" is worth saying.
 const LIKE_SAYS: f32 = 0.12;
 
+/// Whether the model has seen enough ratings for its expected 👎s to keep papers out of a digest.
+pub fn trusts_its_doubts(m: &Model) -> bool {
+    m.liked.len() >= DOUBT_AFTER_LIKED && m.disliked.len() >= DOUBT_AFTER_DISLIKED
+}
+
 /// Among candidates not in `top`, the one farthest from every rated paper (ties: the better score).
 pub fn explore_pick(
     m: &Model,
@@ -72,7 +77,7 @@ pub fn blend(scored: &mut [Scored], m: &Model) {
             m.judge(&it.title, &it.abstract_text, &it.authors)
         })
         .collect();
-    let trusted = m.liked.len() >= DOUBT_AFTER_LIKED && m.disliked.len() >= DOUBT_AFTER_DISLIKED;
+    let trusted = trusts_its_doubts(m);
     let n = js.len() as f64;
     let mean = js.iter().map(|j| j.score as f64).sum::<f64>() / n;
     let sd = (js

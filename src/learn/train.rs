@@ -43,6 +43,10 @@ pub fn examples(store: &Store, reader: &str, now: DateTime<Utc>) -> Result<(Vec<
     let mut h = std::collections::hash_map::DefaultHasher::new();
     let ratings = feedback::list(store, reader)?;
     let lib = library::list(store, reader)?;
+    // A reader who rated nothing and imported nothing has no model: the recent corpus is not read.
+    if ratings.is_empty() && lib.is_empty() {
+        return Ok((Vec::new(), h.finish()));
+    }
     let corpus = store.items_seen_since(now - Duration::days(CORPUS_DAYS))?;
     let by_key: HashMap<&str, &Item> = corpus.iter().map(|it| (it.key.as_str(), it)).collect();
     let mut rated: HashSet<String> = HashSet::new();
@@ -148,10 +152,6 @@ pub fn current(
     now: DateTime<Utc>,
     save: bool,
 ) -> Result<Option<Model>> {
-    // A reader who rated nothing and imported nothing has no model: the recent corpus is not read.
-    if feedback::list(store, reader)?.is_empty() && library::list(store, reader)?.is_empty() {
-        return Ok(None);
-    }
     let stored: Option<Model> = match store.kv_get(Table::Model, reader) {
         Ok(m) => m,
         // A model from an incompatible release is only a cache: train a new one.

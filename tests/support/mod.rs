@@ -231,3 +231,13 @@ pub fn trendd(
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Every entry of a `digest.json`, section by section.
+pub fn digest_entries(d: &serde_json::Value) -> Vec<&serde_json::Value> {
+    d["sections"]
+        .as_array()
+        .expect("a digest has sections")
+        .iter()
+        .flat_map(|s| s["items"].as_array().expect("a section has items"))
+        .collect()
+}

@@ -38,7 +38,23 @@ fn init_logging(cli: &Cli) {
 
 async fn run(cli: Cli) -> anyhow::Result<i32> {
     let path = config::locate(cli.config.as_deref());
-    let loaded = config::load(path.as_deref())?;
+    // A store the command opens anyway is opened while the config is read, when the command line
+    // or the environment names the state directory (the config cannot move it then): making a new
+    // store and reading a config of a thousand feeds take about as long as each other. It is
+    // waited for before any error of the config is reported, so nothing is left half done.
+    let early = opens_store(&cli.command)
+        .then(|| config::state_dir_before_config(cli.state_dir.as_deref()))
+        .flatten()
+        .map(|dir| {
+            let at = dir.clone();
+            let opening = std::thread::Builder::new()
+                .name("store-open".into())
+                .spawn(move || store::Store::open(&at));
+            (dir, opening)
+        });
+    let loaded = config::load(path.as_deref());
+    let early = early.and_then(|(dir, opening)| Some((dir, opening.ok()?.join().ok()?)));
+    let loaded = loaded?;
     let state_dir = config::state_dir(cli.state_dir.as_deref(), &loaded.config);
     if let Command::Summarize { input, output } = &cli.command {
         let (i, o) = (input.as_deref(), output.as_deref());
@@ -76,8 +92,11 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     if let Some(warning) = trendd::control::clock::check(chrono::Utc::now()) {
         tracing::warn!("{warning}");
     }
-    let store = store::Store::open(&state_dir)
-        .with_context(|| format!("opening the store in {}", state_dir.display()))?;
+    let store = match early {
+        Some((dir, opened)) if dir == state_dir => opened,
+        _ => store::Store::open(&state_dir),
+    }
+    .with_context(|| format!("opening the store in {}", state_dir.display()))?;
     let app = pipeline::App::new(loaded.config, loaded.path, state_dir, store)?;
     let code = match cli.command {
         Command::Run => {
@@ -125,6 +144,17 @@ async fn run(cli: Cli) -> anyhow::Result<i32> {
     Ok(code)
 }
 
+/// Whether the command opens the store through `run`'s common path (the others return before it).
+fn opens_store(command: &Command) -> bool {
+    !matches!(
+        command,
+        Command::Summarize { .. }
+            | Command::Config(_)
+            | Command::Sources(_)
+            | Command::Store(StoreCommand::Check | StoreCommand::Recover)
+    )
+}
+
 /// The error and its causes, each said once (a typed error often quotes its source already).
 fn message(e: &anyhow::Error) -> String {
     let mut out = String::new();
@@ -144,10 +174,16 @@ fn message(e: &anyhow::Error) -> String {
 fn main() {
     let cli = Cli::parse();
     init_logging(&cli);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    // The daemon and the web face serve many things at once on every core. A command does one
+    // job: its fetches wait on the network together on one thread, and local feeds are parsed
+    // there in turn. Worker threads beside it only fought over the store's one connection (a fetch
+    // of a thousand local feeds took more CPU and no less time with them).
+    let mut rt = if matches!(cli.command, Command::Run | Command::Serve { .. }) {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let rt = rt.enable_all().build().expect("tokio runtime");
     let code = match rt.block_on(run(cli)) {
         Ok(c) => c,
         // A reader that closed the pipe (`trendd status | head`) has all it wanted.

@@ -277,10 +277,7 @@ pub(crate) fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
     if from >= hay.len() {
         return None;
     }
-    hay[from..]
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| from + p)
+    memchr::memmem::find(&hay[from..], needle).map(|p| from + p)
 }
 
 /// End of a tag name starting at `i`.

@@ -27,18 +27,33 @@ pub const EXIT_ALL_SOURCES_FAILED: i32 = 2;
 pub const EXIT_DELIVERY_FAILED: i32 = 3;
 
 fn source_line(r: &SourceReport) -> String {
+    let mut s = String::new();
+    write_source_line(&mut s, r);
+    s
+}
+
+/// `source_line` written onto the end of `out`.
+fn write_source_line(out: &mut String, r: &SourceReport) {
+    use std::fmt::Write;
     let c = r.counts;
-    let mut s = format!(
-        "{}: new {}, merged {}, unchanged {}, not modified {}",
-        r.name, c.new, c.merged, c.unchanged, c.not_modified
-    );
+    // Pieces, not `write!`: formatting machinery was most of printing a thousand sources' lines.
+    let mut n = itoa::Buffer::new();
+    out.push_str(&r.name);
+    for (label, v) in [
+        (": new ", c.new),
+        (", merged ", c.merged),
+        (", unchanged ", c.unchanged),
+        (", not modified ", c.not_modified),
+    ] {
+        out.push_str(label);
+        out.push_str(n.format(v));
+    }
     if let Some(e) = &r.error {
-        s.push_str(&format!(", error: {}", output::one_line(e)));
+        let _ = write!(out, ", error: {}", output::one_line(e));
     }
     if let Some(n) = &r.note {
-        s.push_str(&format!(" ({})", output::one_line(n)));
+        let _ = write!(out, " ({})", output::one_line(n));
     }
-    s
 }
 
 fn summary_line(rep: &FetchReport) -> String {
@@ -96,7 +111,7 @@ pub async fn fetch(app: &App, only: Option<&str>, quiet: bool) -> Result<i32> {
         // thousand system calls.
         let mut out = String::new();
         for s in &rep.sources {
-            out.push_str(&source_line(s));
+            write_source_line(&mut out, s);
             out.push('\n');
         }
         out.push_str(&summary_line(&rep));

@@ -22,7 +22,16 @@ fn hostile(c: char) -> bool {
 
 /// `s` without control characters (newline and tab kept).
 pub fn printable(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(hostile) {
+    // ASCII text (most of it) holds no bidi control: only its control bytes need a look, and both
+    // tests compile to vector code.
+    let clean = if s.is_ascii() {
+        s.bytes().fold(false, |seen, b| {
+            seen | ((b < 0x20) & (b != b'\n') & (b != b'\t') | (b == 0x7f))
+        }) == false
+    } else {
+        !s.chars().any(hostile)
+    };
+    if clean {
         return Cow::Borrowed(s);
     }
     Cow::Owned(s.chars().filter(|c| !hostile(*c)).collect())

@@ -115,6 +115,16 @@ fn current<'t>(root: &'t mut Table, path: &[String], in_array: bool) -> Option<&
     Some(t)
 }
 
+/// Control characters other than tab: not allowed in a string or a comment.
+fn illegal(b: u8) -> bool {
+    (b < 0x20) & (b != b'\t') | (b == 0x7f)
+}
+
+/// Whether `run` holds an `illegal` byte, in a form the compiler vectorizes.
+fn any_illegal(run: &[u8]) -> bool {
+    run.iter().fold(false, |seen, &b| seen | illegal(b))
+}
+
 struct Parser<'a> {
     t: &'a str,
     s: &'a [u8],
@@ -149,16 +159,12 @@ impl Parser<'_> {
     fn end_of_line(&mut self) -> Option<()> {
         self.skip_ws();
         if self.eat(b'#') {
-            while let Some(b) = self.peek() {
-                if b == b'\n' || b == b'\r' {
-                    break;
-                }
-                // Control characters other than tab are errors in a comment.
-                if b < 0x20 && b != b'\t' || b == 0x7f {
-                    return None;
-                }
-                self.i += 1;
+            let rest = &self.s[self.i..];
+            let stop = memchr::memchr2(b'\n', b'\r', rest).unwrap_or(rest.len());
+            if any_illegal(&rest[..stop]) {
+                return None;
             }
+            self.i += stop;
         }
         match self.peek() {
             None => Some(()),
@@ -218,41 +224,35 @@ impl Parser<'_> {
             return None; // `"""`: a multi-line string
         }
         let mut out = String::new();
-        let mut run = self.i;
         loop {
-            let b = self.peek()?;
-            match b {
-                b'"' => {
-                    out.push_str(self.t.get(run..self.i)?);
-                    self.i += 1;
-                    return Some(out);
-                }
-                b'\\' => {
-                    out.push_str(self.t.get(run..self.i)?);
-                    self.i += 1;
-                    let c = match self.peek()? {
-                        b'u' => self.hex_escape(4)?,
-                        b'U' => self.hex_escape(8)?,
-                        simple => {
-                            self.i += 1;
-                            match simple {
-                                b'"' => '"',
-                                b'\\' => '\\',
-                                b'n' => '\n',
-                                b't' => '\t',
-                                b'r' => '\r',
-                                b'b' => '\u{8}',
-                                b'f' => '\u{c}',
-                                _ => return None,
-                            }
-                        }
-                    };
-                    out.push(c);
-                    run = self.i;
-                }
-                _ if b < 0x20 && b != b'\t' || b == 0x7f => return None,
-                _ => self.i += 1,
+            // The run up to the closing quote or an escape, taken whole.
+            let stop = self.i + memchr::memchr2(b'"', b'\\', &self.s[self.i..])?;
+            if any_illegal(&self.s[self.i..stop]) {
+                return None;
             }
+            out.push_str(self.t.get(self.i..stop)?);
+            self.i = stop + 1;
+            if self.s[stop] == b'"' {
+                return Some(out);
+            }
+            let c = match self.peek()? {
+                b'u' => self.hex_escape(4)?,
+                b'U' => self.hex_escape(8)?,
+                simple => {
+                    self.i += 1;
+                    match simple {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'n' => '\n',
+                        b't' => '\t',
+                        b'r' => '\r',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        _ => return None,
+                    }
+                }
+            };
+            out.push(c);
         }
     }
 
@@ -272,18 +272,13 @@ impl Parser<'_> {
         if self.s[self.i..].starts_with(b"''") {
             return None; // `'''`: a multi-line string
         }
-        let start = self.i;
-        loop {
-            match self.peek()? {
-                b'\'' => {
-                    let s = self.t.get(start..self.i)?.to_string();
-                    self.i += 1;
-                    return Some(s);
-                }
-                b if b < 0x20 && b != b'\t' || b == 0x7f => return None,
-                _ => self.i += 1,
-            }
+        let stop = self.i + memchr::memchr(b'\'', &self.s[self.i..])?;
+        if any_illegal(&self.s[self.i..stop]) {
+            return None;
         }
+        let s = self.t.get(self.i..stop)?.to_string();
+        self.i = stop + 1;
+        Some(s)
     }
 
     fn boolean(&mut self) -> Option<Value> {

@@ -9,6 +9,7 @@ mod checks;
 mod effective;
 mod fast;
 mod schema;
+mod typed;
 
 pub use effective::{check_secrets, effective};
 pub use schema::*;
@@ -81,7 +82,7 @@ fn read_capped(p: &Path) -> Result<String> {
     if meta.len() > MAX_CONFIG_BYTES {
         return Err(too_big(&origin));
     }
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
     std::fs::File::open(p)
         .map_err(cannot)?
         .take(MAX_CONFIG_BYTES + 1)
@@ -114,20 +115,17 @@ pub fn parse_str(text: &str, origin: &str) -> Result<Config> {
     // its effective value. Only when that fails is the user's text read again on its own into the
     // typed config, so the error points at the line, column and key in the user's file. Plain TOML
     // (most configs) goes through the fast reader; the rest, errors included, through the `toml` crate.
-    let user_table = match fast::parse(text) {
-        Some(t) => t,
-        None => toml::from_str(text).map_err(|e| toml_error(origin, &e))?,
-    };
-    let mut merged = builtin_table();
-    merge(&mut merged, user_table);
-    let config: Config = match toml::Table::try_into(merged) {
-        Ok(c) => c,
-        Err(e) => {
-            return Err(match toml::from_str::<Config>(text) {
-                Err(located) => toml_error(origin, &located),
-                Ok(_) => toml_error(origin, &e),
-            })
-        }
+    let config = match typed::config(merged_table(text, origin)?) {
+        Some(c) => c,
+        None => match toml::Table::try_into(merged_table(text, origin)?) {
+            Ok(c) => c,
+            Err(e) => {
+                return Err(match toml::from_str::<Config>(text) {
+                    Err(located) => toml_error(origin, &located),
+                    Ok(_) => toml_error(origin, &e),
+                })
+            }
+        },
     };
     config.validate().map_err(|(key, msg)| {
         let line = line_of(text, &key)
@@ -136,6 +134,17 @@ pub fn parse_str(text: &str, origin: &str) -> Result<Config> {
         Error::config(origin, format!("{line}key `{key}`: {msg}"))
     })?;
     Ok(config)
+}
+
+/// The user's text merged over the built-in table.
+fn merged_table(text: &str, origin: &str) -> Result<toml::Table> {
+    let user_table = match fast::parse(text) {
+        Some(t) => t,
+        None => toml::from_str(text).map_err(|e| toml_error(origin, &e))?,
+    };
+    let mut merged = builtin_table();
+    merge(&mut merged, user_table);
+    Ok(merged)
 }
 
 /// The built-in config as a table.
@@ -173,11 +182,11 @@ pub fn line_of(text: &str, key: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
-/// The state directory: `--state-dir`, `$TRENDD_STATE_DIR`, `$STATE_DIRECTORY` (systemd), the config's
-/// `general.state_dir`, then `~/.local/state/trendd`.
-pub fn state_dir(explicit: Option<&Path>, config: &Config) -> PathBuf {
+/// The state directory when the command line or the environment names it (then the config cannot
+/// change it, and the store can be opened while the config is read).
+pub fn state_dir_before_config(explicit: Option<&Path>) -> Option<PathBuf> {
     if let Some(p) = explicit {
-        return p.to_path_buf();
+        return Some(p.to_path_buf());
     }
     for var in ["TRENDD_STATE_DIR", "STATE_DIRECTORY"] {
         if let Some(p) = std::env::var_os(var).filter(|p| !p.is_empty()) {
@@ -188,8 +197,17 @@ pub fn state_dir(explicit: Option<&Path>, config: &Config) -> PathBuf {
                 .next()
                 .unwrap_or_default()
                 .to_string();
-            return PathBuf::from(s);
+            return Some(PathBuf::from(s));
         }
+    }
+    None
+}
+
+/// The state directory: `--state-dir`, `$TRENDD_STATE_DIR`, `$STATE_DIRECTORY` (systemd), the config's
+/// `general.state_dir`, then `~/.local/state/trendd`.
+pub fn state_dir(explicit: Option<&Path>, config: &Config) -> PathBuf {
+    if let Some(p) = state_dir_before_config(explicit) {
+        return p;
     }
     if !config.general.state_dir.is_empty() {
         return PathBuf::from(&config.general.state_dir);

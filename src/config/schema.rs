@@ -532,7 +532,7 @@ impl Config {
         if self.http.concurrency == 0 {
             return Err(("http.concurrency".into(), "must be at least 1".into()));
         }
-        let mut names = std::collections::HashSet::new();
+        let mut names = rustc_hash::FxHashSet::default();
         for s in &self.sources {
             if s.name().trim().is_empty() {
                 return Err((
@@ -558,7 +558,7 @@ impl Config {
                     ));
                 }
             }
-            if !names.insert(s.name().to_string()) {
+            if !names.insert(s.name()) {
                 return Err((
                     "source.name".into(),
                     format!("two sources are named {:?}", s.name()),

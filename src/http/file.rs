@@ -20,9 +20,19 @@ pub fn plain_path(raw: &str) -> Option<&Path> {
     let path = raw
         .strip_prefix("file:///")
         .map(|_| &raw["file://".len()..])?;
-    let plain = !path.contains(|c: char| {
-        matches!(c, '%' | '?' | '#' | '\\') || c.is_whitespace() || c.is_control()
-    }) && !path.split('/').any(|seg| seg == "." || seg == "..");
+    // Bytes, not chars: every character that needs the parser is ASCII except white space beyond
+    // it, so any non-ASCII byte goes to the parser too (rare in a path, and never wrong there).
+    // Each segment follows a `/`, so without "/." there is no `.` or `..` segment to look for. Both
+    // scans are folds, which compile to vector code.
+    let b = path.as_bytes();
+    let odd = b.iter().fold(false, |seen, &c| {
+        seen | (c <= b' ') | (c >= 0x7f) | (c == b'%') | (c == b'?') | (c == b'#') | (c == b'\\')
+    });
+    let dot = b[..b.len() - 1]
+        .iter()
+        .zip(&b[1..])
+        .fold(false, |seen, (&x, &y)| seen | ((x == b'/') & (y == b'.')));
+    let plain = !odd && !(dot && path.split('/').any(|seg| seg == "." || seg == ".."));
     plain.then(|| Path::new(path))
 }
 
@@ -169,6 +179,9 @@ mod tests {
             "file:///tmp/./feed.xml",
             "file:///tmp/feed.xml?x=1",
             "file:///tmp/feed.xml#top",
+            "file:///tmp/caf\u{e9}.xml",
+            "file:///tmp/a\u{a0}b.xml",
+            "file:///tmp/a\tb.xml",
             "file://host/tmp/feed.xml",
             "file:/tmp/feed.xml",
             "FILE:///tmp/feed.xml",

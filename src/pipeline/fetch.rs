@@ -60,20 +60,21 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> R
             return Ok(rep);
         }
     }
-    // `concurrency` workers take sources from one queue, so parsing runs on every thread while
-    // other sources wait on the network. Workers file their reports themselves: handing each one
-    // to this task would wake it once per source.
+    // `concurrency` workers take sources from one queue, so one source is parsed while others wait
+    // on the network (on every thread of the daemon's runtime). Workers file their reports
+    // themselves: handing each one to this task would wake it once per source.
     let mut health = app.store.source_statuses()?;
-    let queue: Vec<(Box<dyn Source>, SourceStatus)> = selected
+    let queue: Vec<(usize, Box<dyn Source>, SourceStatus)> = selected
         .into_iter()
-        .map(|src| {
+        .enumerate()
+        .map(|(i, src)| {
             let prev = health.remove(src.name()).unwrap_or_default();
-            (src, prev)
+            (i, src, prev)
         })
         .collect();
     let expected: Vec<String> = queue
         .iter()
-        .map(|(src, _)| src.name().to_string())
+        .map(|(_, src, _)| src.name().to_string())
         .collect();
     let workers = (app.config.http.concurrency.max(1) as usize).min(queue.len());
     let queue = Arc::new(Mutex::new(VecDeque::from(queue)));
@@ -86,10 +87,10 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> R
         tasks.spawn(async move {
             loop {
                 let next = lock(&queue).pop_front();
-                let Some((src, prev)) = next else { break };
+                let Some((i, src, prev)) = next else { break };
                 let report = fetch_source(&app, src.as_ref(), prev).await;
                 on_done(&report);
-                lock(&done).push(report);
+                lock(&done).push((i, report));
             }
             // Not left open while the other workers wait on the network; a failure is reported
             // by `end_batch` below.
@@ -109,13 +110,13 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> R
     if let Some(e) = panicked {
         // The store is not written until every worker is done, so it still holds their health.
         let mut health = app.store.source_statuses()?;
-        let reported: HashSet<String> = sources.iter().map(|r| r.name.clone()).collect();
-        for name in expected {
-            if !reported.contains(&name) {
-                let prev = health.remove(&name).unwrap_or_default();
-                let report = failed_task(name, prev, &e);
+        let reported: HashSet<usize> = sources.iter().map(|(i, _)| *i).collect();
+        for (i, name) in expected.iter().enumerate() {
+            if !reported.contains(&i) {
+                let prev = health.remove(name).unwrap_or_default();
+                let report = failed_task(name.clone(), prev, &e);
                 on_done(&report);
-                sources.push(report);
+                sources.push((i, report));
             }
         }
     }
@@ -123,11 +124,33 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> R
     app.store.ensure_sound()?;
     // Counted as stored, so a lost batch fails the whole fetch (its sources are fetched again).
     stored?;
+    let sources = by_name(sources);
     app.store
         .put_source_statuses(sources.iter().map(|r| (r.name.as_str(), &r.status)))?;
     app.store.flush()?;
-    sources.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(FetchReport { sources })
+}
+
+/// The reports in name order, from reports tagged with their place in the config. Put back in
+/// the config's order first, which is often sorted already; sorted by name only if need be, and
+/// through indices: a report is large, and sorting the reports themselves moved each one some ten
+/// times.
+fn by_name(reports: Vec<(usize, SourceReport)>) -> Vec<SourceReport> {
+    let mut order: Vec<(usize, usize)> = reports
+        .iter()
+        .enumerate()
+        .map(|(at, (i, _))| (*i, at))
+        .collect();
+    order.sort_unstable();
+    let name = |at: usize| reports[at].1.name.as_str();
+    if !order.is_sorted_by(|a, b| name(a.1) <= name(b.1)) {
+        order.sort_by(|a, b| name(a.1).cmp(name(b.1)));
+    }
+    let mut slots: Vec<Option<SourceReport>> = reports.into_iter().map(|(_, r)| Some(r)).collect();
+    order
+        .into_iter()
+        .filter_map(|(_, at)| slots[at].take())
+        .collect()
 }
 
 /// The reports of a fetch another job finished while this one waited, when it fetched every source

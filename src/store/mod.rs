@@ -49,13 +49,25 @@ pub const DB_FILE: &str = "store.db";
 /// The `meta` row holding every source's health.
 const HEALTH: &str = "health";
 
+/// The sync of a database file this process made.
+enum FileSync {
+    Running(std::thread::JoinHandle<std::io::Result<()>>),
+    /// No thread could be started: `flush` syncs it itself.
+    Pending,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 #[derive(Clone)]
 pub struct Store {
     path: PathBuf,
     /// One connection per process; the jobs of the daemon take turns on it.
     conn: Arc<Mutex<Connection>>,
-    /// This process made the database file and has not synced it yet (`flush` does).
-    unsynced_file: Arc<std::sync::atomic::AtomicBool>,
+    /// This process made the database file: the sync of it, begun at once in the background so
+    /// that it overlaps the command's work; `flush` waits for it.
+    file_sync: Arc<Mutex<Option<FileSync>>>,
     /// The open batch of fetched responses (`batch`).
     batch: Arc<Mutex<batch::BatchState>>,
 }
@@ -105,11 +117,18 @@ impl Store {
         }
         let store = Store::open_file(&path)?;
         if created {
-            store
-                .unsynced_file
-                .store(true, std::sync::atomic::Ordering::Relaxed);
+            // The file is complete (`schema::create`) and SQLite writes to it again only at a
+            // checkpoint, which syncs what it wrote.
+            let file = path.clone();
+            let sync = std::thread::Builder::new()
+                .name("store-sync".into())
+                .spawn(move || std::fs::File::open(&file).and_then(|f| f.sync_all()));
+            *lock(&store.file_sync) = Some(match sync {
+                Ok(handle) => FileSync::Running(handle),
+                Err(_) => FileSync::Pending,
+            });
             // The WAL is made here without SQLite's syncs of its header and folder; the first
-            // `flush` syncs the file, the WAL and (on the same journal commit) their folder.
+            // `flush` syncs it, which (on the same journal commit) makes their folder durable too.
             store
                 .db()
                 .execute_batch(
@@ -127,7 +146,7 @@ impl Store {
         let store = Store {
             path: path.to_path_buf(),
             conn: Arc::new(Mutex::new(conn)),
-            unsynced_file: Default::default(),
+            file_sync: Default::default(),
             batch: Default::default(),
         };
         schema::ensure(&mut store.db()).map_err(|m| store.classify(m))?;
@@ -194,21 +213,22 @@ impl Store {
     /// once, when this process made it).
     pub fn flush(&self) -> Result<()> {
         let _db = self.db_settled()?;
-        let mut files = vec![wal_path(&self.path)];
-        if self
-            .unsynced_file
-            .swap(false, std::sync::atomic::Ordering::Relaxed)
-        {
-            files.insert(0, self.path.clone());
+        let syncing = |p: &Path, e| Error::io(format!("syncing {}", p.display()), e);
+        match lock(&self.file_sync).take() {
+            None => {}
+            Some(FileSync::Running(handle)) => match handle.join() {
+                Ok(done) => done.map_err(|e| syncing(&self.path, e))?,
+                Err(_) => return Err(self.err("the sync of the new store file failed")),
+            },
+            Some(FileSync::Pending) => std::fs::File::open(&self.path)
+                .and_then(|f| f.sync_all())
+                .map_err(|e| syncing(&self.path, e))?,
         }
-        for p in files {
-            match std::fs::File::open(&p) {
-                Ok(f) => f
-                    .sync_all()
-                    .map_err(|e| Error::io(format!("syncing {}", p.display()), e))?,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(Error::io(format!("opening {}", p.display()), e)),
-            }
+        let wal = wal_path(&self.path);
+        match std::fs::File::open(&wal) {
+            Ok(f) => f.sync_all().map_err(|e| syncing(&wal, e))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(format!("opening {}", wal.display()), e)),
         }
         Ok(())
     }
@@ -416,7 +436,14 @@ impl Store {
         &self,
         list: impl IntoIterator<Item = (&'a str, &'a SourceStatus)>,
     ) -> Result<()> {
-        let list: Vec<_> = list.into_iter().collect();
+        // By name, the last word on a name winning: merged with the stored health (sorted too) in
+        // one pass and written straight from both, with no map built or status copied.
+        let mut list: Vec<_> = list.into_iter().collect();
+        if !list.is_sorted_by(|a, b| a.0 < b.0) {
+            list.reverse();
+            list.sort_by(|a, b| a.0.cmp(b.0));
+            list.dedup_by(|later, kept| later.0 == kept.0);
+        }
         self.write(|tx| {
             let old: Option<Option<Vec<u8>>> = tx
                 .query_row("SELECT body FROM meta WHERE name = ?1", [HEALTH], |r| {
@@ -424,14 +451,12 @@ impl Store {
                 })
                 .optional()
                 .map_err(|e| self.sql(e))?;
-            let mut all: Health = match old.flatten() {
+            let old: Health = match old.flatten() {
                 None => Health::default(),
                 Some(b) => unpack(&b).map_err(|e| self.corrupt("source health", e))?,
             };
-            for (name, st) in list {
-                all.insert(name.to_string(), st.clone());
-            }
-            put_meta(self, tx, HEALTH, &all)
+            let body = codec::pack_compact(&MergedHealth(merge_sorted(&old, &list)));
+            put_meta_packed(self, tx, HEALTH, &body)
         })
     }
 
@@ -500,16 +525,49 @@ fn put_digest_row(s: &Store, tx: &rusqlite::Transaction<'_>, rec: &DigestRecord)
     Ok(())
 }
 
+/// Health as stored: a map by source name.
+struct MergedHealth<'a>(Vec<(&'a str, &'a SourceStatus)>);
+
+impl Serialize for MergedHealth<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+/// `old` with `new` (sorted by name, one entry a name) over it, in name order.
+fn merge_sorted<'a>(
+    old: &'a Health,
+    new: &[(&'a str, &'a SourceStatus)],
+) -> Vec<(&'a str, &'a SourceStatus)> {
+    let mut out = Vec::with_capacity(old.len() + new.len());
+    let mut old = old.iter().map(|(k, v)| (k.as_str(), v)).peekable();
+    for &(name, st) in new {
+        while let Some(o) = old.next_if(|o| o.0 < name) {
+            out.push(o);
+        }
+        old.next_if(|o| o.0 == name);
+        out.push((name, st));
+    }
+    out.extend(old);
+    out
+}
+
+/// A `meta` record with its fields by name, as health was stored before it went by position.
+#[cfg(test)]
 pub(crate) fn put_meta<T: Serialize>(
     s: &Store,
     tx: &rusqlite::Connection,
     name: &str,
     v: &T,
 ) -> Result<()> {
+    put_meta_packed(s, tx, name, &pack(v))
+}
+
+fn put_meta_packed(s: &Store, tx: &rusqlite::Connection, name: &str, body: &[u8]) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO meta (name, body) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET body = ?2",
     )
-    .and_then(|mut st| st.execute(params![name, pack(v)]))
+    .and_then(|mut st| st.execute(params![name, body]))
     .map_err(|e| s.sql(e))?;
     Ok(())
 }

@@ -14,7 +14,8 @@ pub struct HttpState {
     pub last_fetch: Option<DateTime<Utc>>,
 }
 
-/// Health of one source, shown by `status` and in the digest footer.
+/// Health of one source, shown by `status` and in the digest footer. Stored with its fields by
+/// position (`codec::pack_compact`): a new field goes at the end, with a default.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SourceStatus {
     pub kind: String,

@@ -9,7 +9,9 @@ use std::path::Path;
 use std::time::Duration;
 
 /// `PRAGMA user_version` of the database. 3: the first SQLite schema (1 and 2 were sled stores).
-pub const SCHEMA_VERSION: i64 = 3;
+/// 4: values may be kept raw with a CRC-32 (`codec`), which a trendd of schema 3 cannot read; a
+/// schema 3 store is read as it is and marked 4 when opened.
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// How long a writer waits for another process's write transaction. The longest one is
 /// `store compact`'s VACUUM of a large store; a fetch holds the lock for at most one batch of
@@ -124,6 +126,8 @@ pub(crate) fn ensure(conn: &mut Connection) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     if v == 0 {
         tx.execute_batch(TABLES).map_err(|e| e.to_string())?;
+    }
+    if v == 0 || v == 3 {
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(|e| e.to_string())?;
     }

@@ -232,3 +232,90 @@ fn health_of_many_sources_is_kept_and_updated_in_place() {
     assert_eq!(all.get("arxiv"), Some(&ok));
     assert_eq!(all.get("nope"), None);
 }
+
+#[test]
+fn health_updates_in_any_order_merge_by_name_and_the_last_word_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path()).unwrap();
+    let st = |kind: &str| SourceStatus {
+        kind: kind.into(),
+        ..Default::default()
+    };
+    let (a, c, e) = (st("a"), st("c"), st("e"));
+    s.put_source_statuses([("e", &e), ("a", &a), ("c", &c)])
+        .unwrap();
+    let (b, c2, c3, f) = (st("b"), st("c2"), st("c3"), st("f"));
+    s.put_source_statuses([("f", &f), ("c", &c2), ("b", &b), ("c", &c3)])
+        .unwrap();
+    let all = s.source_statuses().unwrap();
+    let got: Vec<(&str, &str)> = all
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.kind.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [("a", "a"), ("b", "b"), ("c", "c3"), ("e", "e"), ("f", "f")]
+    );
+}
+
+#[test]
+fn health_stored_by_field_name_is_still_read_and_is_rewritten_by_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path()).unwrap();
+    let at = DateTime::from_timestamp_millis(1_700_000_000_123);
+    let blog = SourceStatus {
+        kind: "feed".into(),
+        last_attempt: at,
+        failing_since: at,
+        last_error: Some("HTTP 500".into()),
+        note: Some("2 entries without a date".into()),
+        last_counts: FetchCounts {
+            new: 3,
+            errors: 1,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut old = Health::new();
+    old.insert("blog".into(), blog.clone());
+    // The form every store written before this one holds.
+    s.write(|tx| put_meta(&s, tx, HEALTH, &old)).unwrap();
+    assert_eq!(s.source_statuses().unwrap(), old);
+    let quiet = SourceStatus {
+        kind: "arxiv".into(),
+        last_success: at,
+        ..Default::default()
+    };
+    s.put_source_status("arxiv", &quiet).unwrap();
+    let all = s.source_statuses().unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(all["blog"], blog);
+    assert_eq!(all["arxiv"], quiet);
+}
+
+#[test]
+fn a_schema_3_store_opens_as_it_is_and_a_newer_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let version = |s: &Store| -> i64 {
+        s.db()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap()
+    };
+    {
+        let s = Store::open(dir.path()).unwrap();
+        put(&s, "a", &entry("A kept paper", Some("2604.00001"), None));
+        s.db().pragma_update(None, "user_version", 3).unwrap();
+        s.flush().unwrap();
+    }
+    let s = Store::open(dir.path()).unwrap();
+    assert_eq!(version(&s), SCHEMA_VERSION);
+    assert_eq!(s.item_count(), 1);
+    s.db()
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
+    drop(s);
+    let e = Store::open(dir.path())
+        .err()
+        .expect("a newer schema is refused");
+    assert!(e.to_string().contains("upgrade trendd"), "{e}");
+}

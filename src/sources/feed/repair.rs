@@ -22,20 +22,11 @@ pub fn repair(doc: &str) -> String {
     let mut out = String::with_capacity(doc.len() + doc.len() / 16);
     let mut entities: HashMap<String, String> = HashMap::new();
     let mut expanded = 0usize;
+    let controls = has_controls(b);
     let mut i = 0;
     while i < b.len() {
         // Only `&`, control bytes and `<!` / `<?` need attention; ordinary tags are copied in bulk.
-        let mut stop = i;
-        while stop < b.len() {
-            let c = b[stop];
-            if c == b'&'
-                || (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r'))
-                || (c == b'<' && matches!(b.get(stop + 1), Some(b'!' | b'?')))
-            {
-                break;
-            }
-            stop += 1;
-        }
+        let stop = next_special(b, i, controls);
         out.push_str(&doc[i..stop]);
         i = stop;
         if i >= b.len() {
@@ -74,6 +65,40 @@ pub fn repair(doc: &str) -> String {
         }
     }
     out
+}
+
+/// A control byte XML does not allow (tab, LF and CR it does).
+fn is_control(c: u8) -> bool {
+    c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')
+}
+
+/// Whether `b` holds any control byte, in a form the compiler vectorizes.
+fn has_controls(b: &[u8]) -> bool {
+    b.chunks(64).any(|chunk| {
+        chunk.iter().fold(0u8, |seen, &c| {
+            seen | ((c < 0x20) & (c != b'\t') & (c != b'\n') & (c != b'\r')) as u8
+        }) != 0
+    })
+}
+
+/// Where the next byte needing attention is, from `i`: `&`, `<!`, `<?`, or (when the document has
+/// any, `controls`) a control byte. Most documents have none, and then a vectorized search for `&`
+/// and `<` does the scan.
+fn next_special(b: &[u8], mut i: usize, controls: bool) -> usize {
+    let markup = |j: usize| b[j] == b'&' || matches!(b.get(j + 1), Some(b'!' | b'?'));
+    if controls {
+        while i < b.len() && !(is_control(b[i]) || matches!(b[i], b'&' | b'<') && markup(i)) {
+            i += 1;
+        }
+        return i;
+    }
+    while let Some(p) = memchr::memchr2(b'&', b'<', &b[i..]) {
+        if markup(i + p) {
+            return i + p;
+        }
+        i += p + 1;
+    }
+    b.len()
 }
 
 /// Writes the reference (or stray `&`) at `doc[i]` in a form XML accepts; returns where to go on.

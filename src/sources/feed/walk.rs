@@ -6,6 +6,7 @@
 use super::{dates, RawEntry, RawFeed};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
+use std::sync::LazyLock;
 use url::Url;
 
 /// What a direct child of an entry holds.
@@ -72,7 +73,7 @@ fn base64_decode(s: &str) -> Option<String> {
             out.push((acc >> bits) as u8);
         }
     }
-    Some(String::from_utf8_lossy(&out).into_owned())
+    Some(utf8(&out).into_owned())
 }
 
 /// Escapes text so that the HTML-to-text step gives it back unchanged.
@@ -127,7 +128,7 @@ pub(super) fn parse(xml: &str, doc_base: Option<&Url>) -> Result<RawFeed, String
             Event::Start(ref s) | Event::Empty(ref s) => {
                 let empty = matches!(ev, Event::Empty(_));
                 depth += 1;
-                let local = local_name(s);
+                let local = text_of(xml, s.local_name().into_inner()).to_ascii_lowercase();
                 if root.is_none() {
                     root = Some(local.clone());
                 }
@@ -136,7 +137,7 @@ pub(super) fn parse(xml: &str, doc_base: Option<&Url>) -> Result<RawFeed, String
                 }
                 if let Some(c) = cap.as_mut() {
                     c.buf.push('<');
-                    c.buf.push_str(&String::from_utf8_lossy(s.as_ref()));
+                    c.buf.push_str(&text_of(xml, s.as_ref()));
                     c.buf.push_str(if empty { "/>" } else { ">" });
                     if c.field == Field::Author && local == "name" && !empty {
                         c.in_name = true;
@@ -235,26 +236,18 @@ pub(super) fn parse(xml: &str, doc_base: Option<&Url>) -> Result<RawFeed, String
                 open_names.pop();
                 depth -= 1;
             }
-            Event::Text(t) => push_text(
-                &mut cap,
-                &mut feed_link_cap,
-                &String::from_utf8_lossy(t.as_ref()),
-            ),
-            Event::CData(t) => push_text(
-                &mut cap,
-                &mut feed_link_cap,
-                &String::from_utf8_lossy(t.as_ref()),
-            ),
+            Event::Text(t) => push_text(&mut cap, &mut feed_link_cap, &text_of(xml, t.as_ref())),
+            Event::CData(t) => push_text(&mut cap, &mut feed_link_cap, &text_of(xml, t.as_ref())),
             Event::GeneralRef(r) if cap.as_ref().is_some_and(|c| depth > c.depth) => {
                 // Inside inline XHTML the reference stays a reference: `&lt;blink&gt;` is text there.
                 push_text(
                     &mut cap,
                     &mut feed_link_cap,
-                    &format!("&{};", String::from_utf8_lossy(r.as_ref())),
+                    &format!("&{};", utf8(r.as_ref())),
                 );
             }
             Event::GeneralRef(r) => {
-                let name = String::from_utf8_lossy(r.as_ref()).into_owned();
+                let name = utf8(r.as_ref()).into_owned();
                 let text = match r.resolve_char_ref() {
                     Ok(Some(c)) => c.to_string(),
                     _ => match quick_xml::escape::resolve_predefined_entity(&name) {
@@ -429,9 +422,23 @@ fn foreign_prefix(s: &BytesStart) -> bool {
     .any(|f| p.eq_ignore_ascii_case(f.as_bytes()))
 }
 
-/// Lower-case local name (namespace prefix dropped).
-fn local_name(s: &BytesStart) -> String {
-    String::from_utf8_lossy(s.local_name().as_ref()).to_ascii_lowercase()
+/// Text of the repaired document (valid UTF-8 already): checked by the fast validator, which
+/// `from_utf8_lossy` is not; the lossy decoding is only the fallback.
+fn utf8(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
+
+/// `b` as text when it is a slice of the document itself (the reader lends those out): cut from
+/// `xml` by its offset, which needs no second UTF-8 check; anything else is checked.
+fn text_of<'a>(xml: &'a str, b: &'a [u8]) -> std::borrow::Cow<'a, str> {
+    let start = (b.as_ptr() as usize).wrapping_sub(xml.as_ptr() as usize);
+    match xml.get(start..start.wrapping_add(b.len())) {
+        Some(s) if s.as_ptr() == b.as_ptr() => std::borrow::Cow::Borrowed(s),
+        _ => utf8(b),
+    }
 }
 
 /// An attribute by local name, any case, entity-decoded; None when absent or blank.
@@ -443,7 +450,7 @@ fn attr(s: &BytesStart, name: &str) -> Option<String> {
         {
             return None;
         }
-        let raw = String::from_utf8_lossy(&a.value);
+        let raw = utf8(&a.value);
         let v = crate::text::decode_entities(&raw).trim().to_string();
         (!v.is_empty()).then_some(v)
     })
@@ -451,12 +458,17 @@ fn attr(s: &BytesStart, name: &str) -> Option<String> {
 
 /// The base a start tag's `xml:base` sets, resolved against the one in force.
 fn xml_base(s: &BytesStart, current: Option<&Url>) -> Option<Url> {
+    // Looked for in the tag's raw attribute text first: most tags have none, and walking the
+    // attributes of every tag was a tenth of the walk.
+    static KEY: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"xml:base"));
+    KEY.find(s.attributes_raw())?;
     let raw = s
         .attributes()
         .with_checks(false)
         .flatten()
         .find(|a| a.key.as_ref() == b"xml:base")?;
-    let v = crate::text::decode_entities(String::from_utf8_lossy(&raw.value).trim());
+    let v = crate::text::decode_entities(utf8(&raw.value).trim());
     match Url::parse(&v) {
         Ok(u) => Some(u),
         Err(_) => current.and_then(|c| c.join(&v).ok()),

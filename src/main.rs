@@ -195,5 +195,18 @@ fn main() {
     };
     // Don't wait for background network tasks at exit.
     rt.shutdown_timeout(std::time::Duration::from_millis(100));
-    std::process::exit(code);
+    exit_now(code)
+}
+
+/// Ends the process once what it printed is out. The store is closed and synced by now (the
+/// command's `App` is gone); what is left in memory is the kernel's to drop with the process.
+/// Running the allocator's and every thread-local's clean-up at exit, as `std::process::exit`
+/// does, took a tenth of a short command's time.
+fn exit_now(code: i32) -> ! {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    // SAFETY: `_exit` only ends the process; nothing in this process waits on destructors for
+    // correctness (files are flushed and synced where it matters, before their success is told).
+    unsafe { libc::_exit(code) }
 }

@@ -19,17 +19,14 @@ const INLINE: &[&str] = &[
 
 /// Turns an HTML fragment into clean plain text (tags dropped, entities decoded, script/style removed).
 pub fn html_to_text(html: &str) -> String {
-    if !html.bytes().any(|b| b == b'<' || b == b'&') {
+    if memchr::memchr2(b'<', b'&', html.as_bytes()).is_none() {
         return clean_inline(html);
     }
     let b = html.as_bytes();
     let mut out = String::with_capacity(html.len());
     let mut i = 0;
     while i < b.len() {
-        let run_end = b[i..]
-            .iter()
-            .position(|&c| c == b'<' || c == b'&')
-            .map_or(b.len(), |p| i + p);
+        let run_end = memchr::memchr2(b'<', b'&', &b[i..]).map_or(b.len(), |p| i + p);
         out.push_str(&html[i..run_end]);
         i = run_end;
         if i >= b.len() {
@@ -94,7 +91,7 @@ pub fn html_hrefs(html: &str) -> Vec<String> {
     let b = html.as_bytes();
     let mut out: Vec<String> = Vec::new();
     let mut i = 0;
-    while let Some(p) = b[i..].iter().position(|&c| c == b'<').map(|p| i + p) {
+    while let Some(p) = memchr::memchr(b'<', &b[i..]).map(|p| i + p) {
         i = p + 1;
         if b.get(i).is_none_or(|c| !c.is_ascii_alphabetic()) {
             if b[i..].starts_with(b"!--") {
@@ -133,7 +130,7 @@ pub fn decode_entities(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
     let b = s.as_bytes();
-    while let Some(p) = b[i..].iter().position(|&c| c == b'&').map(|p| i + p) {
+    while let Some(p) = memchr::memchr(b'&', &b[i..]).map(|p| i + p) {
         out.push_str(&s[i..p]);
         let (decoded, next) = decode_entity_at(s, p);
         match decoded {
@@ -150,6 +147,22 @@ pub fn decode_entities(s: &str) -> String {
 pub fn clean_inline(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut space = false;
+    // ASCII, the common case, byte by byte: white space and controls are the bytes up to the space
+    // and DEL, and none of the invisible characters below is ASCII.
+    if s.is_ascii() {
+        for &b in s.as_bytes() {
+            if b <= b' ' || b == 0x7f {
+                space = !out.is_empty();
+                continue;
+            }
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(b as char);
+        }
+        return out;
+    }
     for c in s.chars() {
         if c.is_whitespace() || c.is_control() {
             space = !out.is_empty();

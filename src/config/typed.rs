@@ -67,24 +67,19 @@ fn plain_feed(t: &Table) -> Option<FeedSource> {
 mod tests {
     use super::*;
 
+    /// The text over the built-in config, merged as `parse_str` merges it.
+    fn merged(text: &str) -> Table {
+        super::super::merged_table(text, "test").unwrap()
+    }
+
     fn by_serde(text: &str) -> Result<Config, String> {
-        let mut t: Table = toml::from_str(super::super::BUILTIN).unwrap();
-        let user: Table = toml::from_str(text).unwrap();
-        for (k, v) in user {
-            t.insert(k, v);
-        }
-        Value::Table(t)
+        Value::Table(merged(text))
             .try_into()
             .map_err(|e: toml::de::Error| e.to_string())
     }
 
     fn direct(text: &str) -> Option<Config> {
-        let mut t: Table = toml::from_str(super::super::BUILTIN).unwrap();
-        let user: Table = toml::from_str(text).unwrap();
-        for (k, v) in user {
-            t.insert(k, v);
-        }
-        config(t)
+        config(merged(text))
     }
 
     #[test]

@@ -60,6 +60,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+fn sync_file(path: &Path) -> std::io::Result<()> {
+    std::fs::File::open(path).and_then(|f| f.sync_all())
+}
+
 #[derive(Clone)]
 pub struct Store {
     path: PathBuf,
@@ -122,7 +126,7 @@ impl Store {
             let file = path.clone();
             let sync = std::thread::Builder::new()
                 .name("store-sync".into())
-                .spawn(move || std::fs::File::open(&file).and_then(|f| f.sync_all()));
+                .spawn(move || sync_file(&file));
             *lock(&store.file_sync) = Some(match sync {
                 Ok(handle) => FileSync::Running(handle),
                 Err(_) => FileSync::Pending,
@@ -159,12 +163,12 @@ impl Store {
     }
 
     pub(crate) fn db(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.conn)
     }
 
     /// Locked only while holding `db()`.
     fn batch_state(&self) -> MutexGuard<'_, batch::BatchState> {
-        self.batch.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.batch)
     }
 
     /// The connection with no batch open: what a transaction of its own, or a sync, starts from.
@@ -220,9 +224,7 @@ impl Store {
                 Ok(done) => done.map_err(|e| syncing(&self.path, e))?,
                 Err(_) => return Err(self.err("the sync of the new store file failed")),
             },
-            Some(FileSync::Pending) => std::fs::File::open(&self.path)
-                .and_then(|f| f.sync_all())
-                .map_err(|e| syncing(&self.path, e))?,
+            Some(FileSync::Pending) => sync_file(&self.path).map_err(|e| syncing(&self.path, e))?,
         }
         let wal = wal_path(&self.path);
         match std::fs::File::open(&wal) {

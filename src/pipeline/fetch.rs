@@ -127,7 +127,9 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> R
     let sources = by_name(sources);
     app.store
         .put_source_statuses(sources.iter().map(|r| (r.name.as_str(), &r.status)))?;
-    app.store.flush()?;
+    // Committed, not synced: a power cut may lose this fetch's last responses, which the next fetch
+    // asks for again (see `Store::settle`).
+    app.store.settle()?;
     Ok(FetchReport { sources })
 }
 

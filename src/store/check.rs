@@ -25,11 +25,22 @@ fn marker_path(db: &Path) -> PathBuf {
 pub(super) fn damage_marker(db: &Path) -> Option<String> {
     std::fs::read_to_string(marker_path(db))
         .ok()
-        .map(|s| format!("{} (found earlier; see `trendd store check`)", s.trim()))
+        .map(|s| format!("{} (found earlier; see `trendd store check`)", one_line(&s)))
 }
 
 pub(super) fn mark_damaged(db: &Path, message: &str) {
-    let _ = std::fs::write(marker_path(db), format!("{message}\n"));
+    let _ = std::fs::write(marker_path(db), format!("{}\n", one_line(message)));
+}
+
+/// A message on one line: SQLite's integrity check puts a heading and its finding on two (`*** in
+/// database main ***` then the problem), and a command's error is one line.
+fn one_line(message: &str) -> String {
+    let parts: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    parts.join(" ")
 }
 
 pub(super) fn looks_damaged(message: &str) -> bool {
@@ -88,9 +99,11 @@ impl Store {
                 .collect::<rusqlite::Result<Vec<_>>>()
         }) {
             Ok(lines) if lines == ["ok"] => {}
-            Ok(lines) => rep
-                .problems
-                .extend(lines.into_iter().map(|l| format!("integrity: {l}"))),
+            Ok(lines) => rep.problems.extend(
+                lines
+                    .into_iter()
+                    .map(|l| format!("integrity: {}", one_line(&l))),
+            ),
             Err(e) => rep.problems.push(format!("integrity check failed: {e}")),
         }
         if let Err(e) = db.execute(
@@ -378,5 +391,24 @@ fn cmp_text(k: &Value, cursor: &Value) -> bool {
     match (k, cursor) {
         (Value::Text(a), Value::Text(b)) => a <= b,
         _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_finding_on_several_lines_is_told_on_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("store.db");
+        super::mark_damaged(
+            &db,
+            "integrity: *** in database main ***\nMultiple uses for byte 3820 of page 76\n",
+        );
+        let told = super::damage_marker(&db).unwrap();
+        assert_eq!(told.lines().count(), 1, "{told}");
+        assert!(
+            told.starts_with("integrity: *** in database main *** Multiple uses for byte 3820"),
+            "{told}"
+        );
     }
 }

@@ -1,7 +1,7 @@
-//! Values on disk: MessagePack with field names (fields can be added later), zstd-compressed when
-//! large. Abstracts and composed digests are most of the store's bytes and compress to about half.
-//! The zstd frame's checksum, or a CRC-32 on a value kept raw, makes a flipped byte in a stored
-//! value an error instead of wrong data.
+//! Values on disk: MessagePack with field names (fields can be added later), compressed when
+//! large: LZ4 for a record (an abstract is most of the store's bytes), zstd for the few very large
+//! values (the health of every source, a composed digest). The zstd frame's checksum, or a CRC-32
+//! on any other value, makes a flipped byte in a stored value an error instead of wrong data.
 
 use serde::{de::DeserializeOwned, Serialize};
 use std::cell::RefCell;
@@ -11,22 +11,23 @@ const RAW: u8 = 0;
 const ZSTD: u8 = 1;
 /// Raw, then the CRC-32 of it (4 bytes, little-endian).
 const CHECKED: u8 = 2;
+/// The raw length (4 bytes, little-endian), the CRC-32 of the raw value, then its LZ4 block.
+const LZ4: u8 = 3;
 
 /// Values shorter than this are kept raw, without a checksum: the few bytes of a counter or a flag.
 const CHECK_FROM: usize = 160;
 
-/// Values shorter than this are kept raw with a checksum (`CHECKED`). A zstd frame's fixed cost is
-/// its entropy tables, about as much work as compressing 20 KB of text: below 1 KiB (a record
-/// without an abstract) that cost more than the ~150 bytes it saved, while every record with an
-/// abstract is still compressed. Either way a flipped byte is an error, not wrong data.
+/// Values shorter than this are kept raw with a checksum (`CHECKED`): compressing a record without
+/// an abstract cost more than the ~150 bytes it saved.
 const COMPRESS_FROM: usize = 1024;
 
-/// Level 3 (zstd's default): level 1 made items 6% larger for no measurable fetch time.
-const LEVEL: i32 = 3;
-
-/// Values from this size on (the health of a thousand sources, a composed digest) are compressed at
-/// `LARGE_LEVEL`: at level 3 the context for such a value is ~1 MB of tables, fresh memory in a short
-/// command, and that cost more than the value's encoding.
+/// Values from this size on (the health of a thousand sources, a composed digest) are zstd frames
+/// at `LARGE_LEVEL`; smaller ones are LZ4 blocks. A zstd frame's fixed cost is its context reset
+/// and entropy tables: some 150k instructions for a 1–2 KiB record, the cost of parsing ten feeds,
+/// where LZ4 takes a tenth of that. LZ4 keeps an abstract at about two thirds of its size where
+/// zstd kept half; a record stays well within twice its logical size either way (`BENCHMARKS.md`).
+/// At level 3 the context for a large value is ~1 MB of tables, fresh memory in a short command,
+/// which cost more than the value's encoding; level 1 is smaller.
 const LARGE: usize = 64 * 1024;
 const LARGE_LEVEL: i32 = 1;
 
@@ -75,19 +76,24 @@ pub(crate) fn pack_encoded(raw: &[u8]) -> Vec<u8> {
         out.extend_from_slice(&crc32fast::hash(raw).to_le_bytes());
         return out;
     }
+    if raw.len() < LARGE {
+        let mut out = Vec::with_capacity(9 + lz4_flex::block::get_maximum_output_size(raw.len()));
+        out.push(LZ4);
+        out.extend_from_slice(&(raw.len() as u32).to_le_bytes());
+        out.extend_from_slice(&crc32fast::hash(raw).to_le_bytes());
+        let at = out.len();
+        out.resize(out.capacity(), 0);
+        let n = lz4_flex::block::compress_into(raw, &mut out[at..])
+            .expect("the buffer is LZ4's bound for this value");
+        out.truncate(at + n);
+        return out;
+    }
     let mut c = CCTX.lock().unwrap_or_else(|p| p.into_inner());
     let cctx = c.get_or_insert_with(|| {
-        let mut z = zstd::bulk::Compressor::new(LEVEL).expect("zstd context");
+        let mut z = zstd::bulk::Compressor::new(LARGE_LEVEL).expect("zstd context");
         z.include_checksum(true).expect("zstd checksum flag");
         z
     });
-    let level = if raw.len() >= LARGE {
-        LARGE_LEVEL
-    } else {
-        LEVEL
-    };
-    cctx.set_parameter(zstd::zstd_safe::CParameter::CompressionLevel(level))
-        .expect("zstd level");
     let mut out = vec![ZSTD];
     out.extend_from_slice(&cctx.compress(raw).expect("zstd compresses into a Vec"));
     out
@@ -104,6 +110,24 @@ pub(crate) fn unpack<T: DeserializeOwned>(b: &[u8]) -> Result<T, String> {
                 return Err("checked value does not match its checksum".into());
             }
             dec(raw)
+        }
+        Some(&LZ4) => {
+            let head = b.get(1..9).ok_or("compressed value without its size")?;
+            let size = u32::from_le_bytes(head[..4].try_into().expect("4 bytes")) as usize;
+            let sum = u32::from_le_bytes(head[4..].try_into().expect("4 bytes"));
+            if size >= LARGE {
+                return Err(format!("compressed value claims {size} bytes"));
+            }
+            let mut raw = vec![0; size];
+            match lz4_flex::block::decompress_into(&b[9..], &mut raw) {
+                Ok(n) if n == size => {}
+                Ok(n) => return Err(format!("compressed value gave {n} bytes of {size}")),
+                Err(e) => return Err(format!("compressed value does not decode: {e}")),
+            }
+            if crc32fast::hash(&raw) != sum {
+                return Err("compressed value does not match its checksum".into());
+            }
+            dec(&raw)
         }
         Some(&ZSTD) => {
             let frame = &b[1..];
@@ -140,9 +164,23 @@ mod tests {
         assert_eq!(unpack::<String>(&small).unwrap(), "hi");
         let text = "we propose a method that learns the representation. ".repeat(20);
         let big = pack(&text);
-        assert_eq!(big[0], ZSTD);
+        assert_eq!(big[0], LZ4);
         assert!(big.len() < text.len() / 4, "{} bytes", big.len());
         assert_eq!(unpack::<String>(&big).unwrap(), text);
+        let huge = "a health record of many sources, ".repeat(3000);
+        let frame = pack(&huge);
+        assert_eq!(frame[0], ZSTD);
+        assert!(frame.len() < huge.len() / 20, "{} bytes", frame.len());
+        assert_eq!(unpack::<String>(&frame).unwrap(), huge);
+    }
+
+    #[test]
+    fn values_of_the_older_forms_still_read() {
+        // Schema 4 kept every value of 1 KiB and more as a zstd frame at level 3.
+        let text = "an abstract stored by an older trendd. ".repeat(40);
+        let mut old = vec![ZSTD];
+        old.extend(zstd::bulk::compress(&enc(&text), 3).unwrap());
+        assert_eq!(unpack::<String>(&old).unwrap(), text);
     }
 
     #[test]
@@ -159,11 +197,22 @@ mod tests {
 
     #[test]
     fn a_flipped_byte_in_a_compressed_value_is_an_error() {
-        let text = "an abstract about diffusion models and their training. ".repeat(30);
-        let mut b = pack(&text);
-        assert_eq!(b[0], ZSTD);
-        let mid = b.len() / 2;
-        b[mid] ^= 0x10;
-        assert!(unpack::<String>(&b).is_err());
+        for text in [
+            "an abstract about diffusion models and their training. ".repeat(30),
+            "the health of a thousand sources. ".repeat(3000),
+        ] {
+            let b = pack(&text);
+            // Every byte after the tag: its size, its checksum and the data itself.
+            for at in [1, 6, b.len() / 2, b.len() - 1] {
+                let mut bad = b.clone();
+                bad[at] ^= 0x10;
+                assert!(
+                    unpack::<String>(&bad).is_err(),
+                    "flipped byte {at} of {}",
+                    b.len()
+                );
+            }
+            assert!(unpack::<String>(&b[..b.len() / 2]).is_err(), "a cut value");
+        }
     }
 }

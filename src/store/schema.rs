@@ -10,8 +10,9 @@ use std::time::Duration;
 
 /// `PRAGMA user_version` of the database. 3: the first SQLite schema (1 and 2 were sled stores).
 /// 4: values may be kept raw with a CRC-32 (`codec`), which a trendd of schema 3 cannot read; a
-/// schema 3 store is read as it is and marked 4 when opened.
-pub const SCHEMA_VERSION: i64 = 4;
+/// schema 3 store is read as it is and marked 4 when opened. 5: values of 1–64 KiB may be LZ4
+/// blocks (`codec`); older stores are read as they are and marked 5.
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// How long a writer waits for another process's write transaction. The longest one is
 /// `store compact`'s VACUUM of a large store; a fetch holds the lock for at most one batch of
@@ -48,8 +49,26 @@ CREATE TRIGGER items_counted_out AFTER DELETE ON items BEGIN UPDATE meta SET n =
 CREATE VIRTUAL TABLE items_fts USING fts5(title, abstract, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0');
 ";
 
+/// SQLite's settings for the whole process, made before its first connection (later, SQLite
+/// refuses them and keeps its defaults, which are only slower). Its memory statistics, which the
+/// store never reads, took a process-wide lock around every allocation SQLite made.
+fn configure_library() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: `sqlite3_config` before SQLite is initialized, from one thread (`Once`); after
+        // initialization it only returns SQLITE_MISUSE.
+        unsafe {
+            rusqlite::ffi::sqlite3_config(
+                rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS,
+                0 as std::ffi::c_int,
+            );
+        }
+    });
+}
+
 /// Opens a connection with the store's settings (the file must be a store or not exist yet).
 pub(crate) fn connect(path: &Path) -> rusqlite::Result<Connection> {
+    configure_library();
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -82,6 +101,7 @@ pub(crate) fn connect(path: &Path) -> rusqlite::Result<Connection> {
 /// syncs or journal and renamed into place (every first command makes one; the eight syncs SQLite
 /// spends on a new WAL database were most of a short command's time).
 pub(crate) fn create(path: &Path) -> Result<(), String> {
+    configure_library();
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(".new-{}", std::process::id()));
     let tmp = std::path::PathBuf::from(tmp);
@@ -127,7 +147,7 @@ pub(crate) fn ensure(conn: &mut Connection) -> Result<(), String> {
     if v == 0 {
         tx.execute_batch(TABLES).map_err(|e| e.to_string())?;
     }
-    if v == 0 || v == 3 {
+    if v == 0 || v == 3 || v == 4 {
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(|e| e.to_string())?;
     }

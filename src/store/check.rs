@@ -10,6 +10,7 @@ use super::codec::unpack;
 use super::migrate::{remove_db_files, sync_dir, sync_file, FileLock};
 use super::{schema, wal_path, Store, DB_FILE};
 use crate::error::{Error, Result};
+use crate::render::escape::one_line;
 use rusqlite::types::Value;
 use rusqlite::Connection;
 use serde::de::IgnoredAny;
@@ -28,19 +29,10 @@ pub(super) fn damage_marker(db: &Path) -> Option<String> {
         .map(|s| format!("{} (found earlier; see `trendd store check`)", one_line(&s)))
 }
 
+/// SQLite's integrity check puts a heading and its finding on two lines (`*** in database main ***`
+/// then the problem); a command's error, which this becomes, is one.
 pub(super) fn mark_damaged(db: &Path, message: &str) {
     let _ = std::fs::write(marker_path(db), format!("{}\n", one_line(message)));
-}
-
-/// A message on one line: SQLite's integrity check puts a heading and its finding on two (`*** in
-/// database main ***` then the problem), and a command's error is one line.
-fn one_line(message: &str) -> String {
-    let parts: Vec<&str> = message
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    parts.join(" ")
 }
 
 pub(super) fn looks_damaged(message: &str) -> bool {

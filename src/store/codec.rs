@@ -23,9 +23,9 @@ const COMPRESS_FROM: usize = 1024;
 
 /// Values from this size on (the health of a thousand sources, a composed digest) are zstd frames
 /// at `LARGE_LEVEL`; smaller ones are LZ4 blocks. A zstd frame's fixed cost is its context reset
-/// and entropy tables: some 150k instructions for a 1–2 KiB record, the cost of parsing ten feeds,
-/// where LZ4 takes a tenth of that. LZ4 keeps an abstract at about two thirds of its size where
-/// zstd kept half; a record stays well within twice its logical size either way (`BENCHMARKS.md`).
+/// and entropy tables: some 150k instructions for a 1–2 KiB record, the cost of parsing seven
+/// feeds, where LZ4 takes 36k. LZ4 compresses less: 2,558 bytes on disk per item against 2,158
+/// with zstd, both within twice an item's logical size (`BENCHMARKS.md`).
 /// At level 3 the context for a large value is ~1 MB of tables, fresh memory in a short command,
 /// which cost more than the value's encoding; level 1 is smaller.
 const LARGE: usize = 64 * 1024;

@@ -235,7 +235,7 @@ impl Store {
     /// leaves the WAL to be synced at the next checkpoint, as every commit under `synchronous =
     /// NORMAL` is: what a fetch stored survives the process ending any way at all, and a power cut
     /// may lose only its last responses, which the next fetch asks for again. The fetch's sync of
-    /// the WAL was a twentieth of a fetch of a thousand local feeds.
+    /// the WAL was about 1 ms of a 17 ms fetch of a thousand local feeds.
     pub fn settle(&self) -> Result<()> {
         let _db = self.db_settled()?;
         match lock(&self.file_sync).take() {

@@ -294,7 +294,7 @@ fn health_stored_by_field_name_is_still_read_and_is_rewritten_by_position() {
 }
 
 #[test]
-fn a_schema_3_store_opens_as_it_is_and_a_newer_one_is_refused() {
+fn older_schemas_open_as_they_are_and_a_newer_one_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let version = |s: &Store| -> i64 {
         s.db()
@@ -304,12 +304,17 @@ fn a_schema_3_store_opens_as_it_is_and_a_newer_one_is_refused() {
     {
         let s = Store::open(dir.path()).unwrap();
         put(&s, "a", &entry("A kept paper", Some("2604.00001"), None));
-        s.db().pragma_update(None, "user_version", 3).unwrap();
+    }
+    for old in [3, 4] {
+        let s = Store::open(dir.path()).unwrap();
+        s.db().pragma_update(None, "user_version", old).unwrap();
         s.flush().unwrap();
+        drop(s);
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(version(&s), SCHEMA_VERSION, "a schema {old} store");
+        assert_eq!(s.item_count(), 1);
     }
     let s = Store::open(dir.path()).unwrap();
-    assert_eq!(version(&s), SCHEMA_VERSION);
-    assert_eq!(s.item_count(), 1);
     s.db()
         .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
         .unwrap();

@@ -285,12 +285,19 @@ fn is_inline(name: &[u8]) -> bool {
         .any(|s| s.as_bytes().eq_ignore_ascii_case(name))
 }
 
-/// Index of the first `needle` in `hay` at or after `from`.
+/// Index of the first `needle` in `hay` at or after `from`. The needles are a few bytes (`-->`,
+/// `]]>`, `</`): a scan for the first byte beats `memmem`, whose searcher is built anew per call.
 pub(crate) fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    if from >= hay.len() {
-        return None;
+    let (&first, rest) = needle.split_first()?;
+    let mut i = from;
+    while i < hay.len() {
+        let at = i + memchr::memchr(first, &hay[i..])?;
+        if hay[at + 1..].starts_with(rest) {
+            return Some(at);
+        }
+        i = at + 1;
     }
-    memchr::memmem::find(&hay[from..], needle).map(|p| from + p)
+    None
 }
 
 /// End of a tag name starting at `i`.
@@ -391,6 +398,18 @@ fn attributes(s: &str) -> Vec<(&str, &str)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn find_gives_the_first_whole_needle_at_or_after_from() {
+        let hay = b"a--b-->c-->";
+        assert_eq!(find(hay, 0, b"-->"), Some(4));
+        assert_eq!(find(hay, 5, b"-->"), Some(8));
+        assert_eq!(find(hay, 9, b"-->"), None);
+        assert_eq!(find(hay, 99, b"-->"), None);
+        assert_eq!(find(b"--", 0, b"-->"), None, "a prefix at the end");
+        assert_eq!(find(b"x>", 0, b">"), Some(1));
+        assert_eq!(find(b"abc", 0, b""), None);
+    }
+
     use super::*;
 
     #[test]

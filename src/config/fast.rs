@@ -10,23 +10,39 @@
 
 use toml::{Table, Value};
 
+/// One element of a `[[list]]` kept apart (`parse_split`): its `key = value` lines in order.
+pub type Entries<'a> = Vec<(&'a str, Value)>;
+
 /// The table `text` holds, or `None` when it is not plain TOML as described above.
 pub fn parse(text: &str) -> Option<Table> {
+    parse_split(text, None).map(|(table, _)| table)
+}
+
+/// Like `parse`, with the top-level array of tables `list` (`[[list]]` headers) given apart, as
+/// the lines of each element, instead of inside the table: a config of a thousand feeds spent most
+/// of its reading building a map of four keys for each feed. `None` for the list when the text has
+/// no `[[list]]`; any other use of the name (`[list]`, `list = …`, `[list.x]`) gives up.
+pub fn parse_split<'a>(
+    text: &'a str,
+    list: Option<&str>,
+) -> Option<(Table, Option<Vec<Entries<'a>>>)> {
     let mut p = Parser {
         t: text,
         s: text.as_bytes(),
         i: 0,
     };
     let mut root = Table::new();
-    // The header in force: its path, and whether it names an array of tables.
+    let mut apart: Option<Vec<Entries<'a>>> = None;
+    // The header in force: its path, whether it names an array of tables, or the list kept apart.
     let mut path: Vec<String> = Vec::new();
     let mut in_array = false;
+    let mut in_list = false;
     // Arrays made by `[[…]]` headers, by dotted path: only those take more elements.
     let mut arrays: Vec<String> = Vec::new();
     loop {
         p.skip_ws();
         match p.peek() {
-            None => return Some(root),
+            None => return Some((root, apart)),
             Some(b'\n') | Some(b'\r') | Some(b'#') => p.end_of_line()?,
             Some(b'[') => {
                 p.i += 1;
@@ -37,6 +53,19 @@ pub fn parse(text: &str) -> Option<Table> {
                     p.expect(b']')?;
                 }
                 p.end_of_line()?;
+                in_list = false;
+                if list.is_some_and(|l| keys[0] == l) {
+                    if !(double && keys.len() == 1) || root.contains_key(keys[0]) {
+                        return None;
+                    }
+                    // Room for a feed's lines (kind, name, url, label, enabled) at once.
+                    apart
+                        .get_or_insert_with(Vec::new)
+                        .push(Entries::with_capacity(5));
+                    in_list = true;
+                    continue;
+                }
+                let keys: Vec<String> = keys.into_iter().map(str::to_string).collect();
                 let dotted = keys.join(".");
                 open_header(&mut root, &keys, double, &dotted, &arrays)?;
                 if double && !arrays.contains(&dotted) {
@@ -52,11 +81,22 @@ pub fn parse(text: &str) -> Option<Table> {
                 p.skip_ws();
                 let value = p.value(0)?;
                 p.end_of_line()?;
-                let table = current(&mut root, &path, in_array)?;
-                if table.contains_key(&key) {
+                if in_list {
+                    let entries = apart.as_mut()?.last_mut()?;
+                    if entries.iter().any(|(k, _)| *k == key) {
+                        return None;
+                    }
+                    entries.push((key, value));
+                    continue;
+                }
+                if path.is_empty() && list == Some(key) {
                     return None;
                 }
-                table.insert(key, value);
+                let table = current(&mut root, &path, in_array)?;
+                if table.contains_key(key) {
+                    return None;
+                }
+                table.insert(key.to_string(), value);
             }
         }
     }
@@ -134,7 +174,7 @@ struct Parser<'a> {
 /// Arrays nested deeper than this are left to the full reader.
 const MAX_DEPTH: usize = 8;
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
     }
@@ -180,7 +220,7 @@ impl Parser<'_> {
         }
     }
 
-    fn bare_key(&mut self) -> Option<String> {
+    fn bare_key(&mut self) -> Option<&'a str> {
         let start = self.i;
         while matches!(
             self.peek(),
@@ -191,11 +231,11 @@ impl Parser<'_> {
         if self.i == start {
             return None;
         }
-        Some(self.t.get(start..self.i)?.to_string())
+        self.t.get(start..self.i)
     }
 
     /// `a.b.c` inside a header, blanks allowed around each key.
-    fn header_keys(&mut self) -> Option<Vec<String>> {
+    fn header_keys(&mut self) -> Option<Vec<&'a str>> {
         let mut keys = Vec::new();
         loop {
             self.skip_ws();
@@ -229,6 +269,12 @@ impl Parser<'_> {
             let stop = self.i + memchr::memchr2(b'"', b'\\', &self.s[self.i..])?;
             if any_illegal(&self.s[self.i..stop]) {
                 return None;
+            }
+            if out.is_empty() && self.s[stop] == b'"' {
+                // No escape (most strings): one allocation of the right size.
+                let whole = self.t.get(self.i..stop)?.to_string();
+                self.i = stop + 1;
+                return Some(whole);
             }
             out.push_str(self.t.get(self.i..stop)?);
             self.i = stop + 1;

@@ -1,4 +1,4 @@
-use super::parse;
+use super::{parse, parse_split};
 
 /// What the `toml` crate reads from `text` (None: an error).
 fn full(text: &str) -> Option<toml::Table> {
@@ -102,4 +102,53 @@ fn a_config_of_a_thousand_feeds_reads_alike() {
     }
     let fast = parse(&text).expect("plain TOML");
     assert_eq!(Some(fast), full(&text));
+}
+
+/// A list read apart, put back into the table, is the table the `toml` crate reads.
+fn rejoined(text: &str) -> Option<toml::Table> {
+    let (mut table, apart) = parse_split(text, Some("source"))?;
+    if let Some(list) = apart {
+        let list = list
+            .into_iter()
+            .map(|lines| {
+                let t: toml::Table = lines.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+                toml::Value::Table(t)
+            })
+            .collect();
+        table.insert("source".into(), toml::Value::Array(list));
+    }
+    Some(table)
+}
+
+#[test]
+fn a_list_read_apart_is_the_same_list() {
+    for text in [
+        "",
+        "[general]\nx = 1\n",
+        "[[source]]\n",
+        "[[source]]\nkind = \"feed\"\nname = \"f1\"\nurl = \"file:///x\"\n\n[[source]]\nname = \"f2\"\n",
+        "a = 1\n[[source]]\nk = [1, 2]\n[http]\nconcurrency = 2\n[[source]]\nk = 'x'\n",
+        "[[sources]]\nx = 1\n[[source]]\ny = 2\n",
+        "[[source]]\nx = 1\nsource = 3\n",
+    ] {
+        assert!(parse_split(text, Some("source")).is_some(), "gave up on {text:?}");
+        assert_eq!(rejoined(text), full(text), "{text:?}");
+    }
+    let (_, apart) = parse_split("[general]\nx = 1\n", Some("source")).unwrap();
+    assert!(apart.is_none(), "no [[source]], no list");
+}
+
+#[test]
+fn any_other_use_of_the_list_name_is_left_to_the_toml_crate() {
+    for text in [
+        "source = 3\n[[source]]\nx = 1\n",
+        "source = 3\n",
+        "[source]\nx = 1\n",
+        "[[source]]\nx = 1\n[source]\ny = 1\n",
+        "[[source]]\nx = 1\n[source.sub]\ny = 1\n",
+        "[[source.x]]\ny = 1\n",
+        "[[source]]\nx = 1\nx = 2\n",
+    ] {
+        assert!(parse_split(text, Some("source")).is_none(), "took {text:?}");
+    }
 }

@@ -115,9 +115,9 @@ pub fn parse_str(text: &str, origin: &str) -> Result<Config> {
     // its effective value. Only when that fails is the user's text read again on its own into the
     // typed config, so the error points at the line, column and key in the user's file. Plain TOML
     // (most configs) goes through the fast reader; the rest, errors included, through the `toml` crate.
-    let config = match typed::config(merged_table(text, origin)?) {
-        Some(c) => c,
-        None => match toml::Table::try_into(merged_table(text, origin)?) {
+    let config = match merged_split(text, origin).and_then(|(t, list)| Ok(typed::config(t, list))) {
+        Ok(Some(c)) => c,
+        _ => match toml::Table::try_into(merged_table(text, origin)?) {
             Ok(c) => c,
             Err(e) => {
                 return Err(match toml::from_str::<Config>(text) {
@@ -145,6 +145,23 @@ fn merged_table(text: &str, origin: &str) -> Result<toml::Table> {
     let mut merged = builtin_table();
     merge(&mut merged, user_table);
     Ok(merged)
+}
+
+/// `merged_table`, with the user's `[[source]]` tables apart when the fast reader read them (they
+/// replace the built-in list whole, so they need no merging).
+fn merged_split<'a>(
+    text: &'a str,
+    origin: &str,
+) -> Result<(toml::Table, Option<Vec<fast::Entries<'a>>>)> {
+    let Some((user_table, sources)) = fast::parse_split(text, Some("source")) else {
+        return Ok((merged_table(text, origin)?, None));
+    };
+    let mut merged = builtin_table();
+    if sources.is_some() {
+        merged.remove("source");
+    }
+    merge(&mut merged, user_table);
+    Ok((merged, sources))
 }
 
 /// The built-in config as a table.

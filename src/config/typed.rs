@@ -6,19 +6,71 @@
 //! a plain feed (name, url, label, enabled) is built without serde. Anything unusual gives `None`,
 //! and the caller takes serde's road, which words the error.
 
+use super::fast::Entries;
 use super::schema::*;
 use toml::{Table, Value};
 
-/// The config `merged` holds, or `None` when serde must read it (to accept it or to say why not).
-pub(super) fn config(mut merged: Table) -> Option<Config> {
-    let sources = match merged.remove("source") {
-        None => Vec::new(),
-        Some(Value::Array(list)) => list.into_iter().map(source).collect::<Option<Vec<_>>>()?,
-        Some(_) => return None,
+/// The config `merged` holds, with `apart` (the user's `[[source]]` tables, when the fast reader
+/// kept them out of `merged`) as its sources; `None` when serde must read it (to accept it or to
+/// say why not).
+pub(super) fn config(mut merged: Table, apart: Option<Vec<Entries<'_>>>) -> Option<Config> {
+    let sources = match (apart, merged.remove("source")) {
+        (Some(list), _) => {
+            // Sized first: collected through `Option`, the list grew by doubling.
+            let mut sources = Vec::with_capacity(list.len());
+            for lines in list {
+                sources.push(source_lines(lines)?);
+            }
+            sources
+        }
+        (None, None) => Vec::new(),
+        (None, Some(Value::Array(list))) => {
+            list.into_iter().map(source).collect::<Option<Vec<_>>>()?
+        }
+        (None, Some(_)) => return None,
     };
     let mut config: Config = Value::Table(merged).try_into().ok()?;
     config.sources = sources;
     Some(config)
+}
+
+/// One `[[source]]` as its lines: a plain feed is built from them as they are (its strings moved,
+/// not copied); any other source is read by serde from the table they make.
+fn source_lines(lines: Entries<'_>) -> Option<SourceConfig> {
+    if lines
+        .iter()
+        .any(|(k, v)| *k == "kind" && v.as_str() == Some("feed"))
+    {
+        let (mut name, mut url, mut label, mut enabled) = (None, None, None, true);
+        let mut plain = true;
+        for (k, v) in &lines {
+            plain &= matches!(
+                (*k, v),
+                ("kind", _)
+                    | ("name" | "url" | "label", Value::String(_))
+                    | ("enabled", Value::Boolean(_))
+            );
+        }
+        if plain {
+            for (k, v) in lines {
+                match (k, v) {
+                    ("name", Value::String(s)) => name = Some(s),
+                    ("url", Value::String(s)) => url = Some(s),
+                    ("label", Value::String(s)) => label = Some(s),
+                    ("enabled", Value::Boolean(b)) => enabled = b,
+                    _ => {}
+                }
+            }
+            return Some(SourceConfig::Feed(FeedSource {
+                name: name?,
+                label,
+                url: url?,
+                enabled,
+            }));
+        }
+    }
+    let table: Table = lines.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    source(Value::Table(table))
 }
 
 fn source(v: Value) -> Option<SourceConfig> {
@@ -79,7 +131,12 @@ mod tests {
     }
 
     fn direct(text: &str) -> Option<Config> {
-        config(merged(text))
+        let (table, apart) = super::super::merged_split(text, "test").unwrap();
+        config(table, apart)
+    }
+
+    fn direct_from_table(text: &str) -> Option<Config> {
+        config(merged(text), None)
     }
 
     #[test]
@@ -95,8 +152,10 @@ mod tests {
              [[source]]\nkind = \"feed\"\nname = \"b\"\nurl = \"file:///b.xml\"\n",
         ] {
             let want = by_serde(text).unwrap();
-            let got = direct(text).unwrap_or_else(|| panic!("not read directly: {text}"));
-            assert_eq!(format!("{got:?}"), format!("{want:?}"), "{text}");
+            for read in [direct, direct_from_table] {
+                let got = read(text).unwrap_or_else(|| panic!("not read directly: {text}"));
+                assert_eq!(format!("{got:?}"), format!("{want:?}"), "{text}");
+            }
         }
     }
 
@@ -114,6 +173,7 @@ mod tests {
         ] {
             assert!(by_serde(text).is_err(), "serde accepts {text}");
             assert!(direct(text).is_none(), "read directly: {text}");
+            assert!(direct_from_table(text).is_none(), "read directly: {text}");
         }
     }
 }

@@ -29,6 +29,44 @@ pub(super) struct BatchState {
     since: Option<Instant>,
     /// Why a batch was lost (its commit failed), until `end_batch` reports it.
     lost: Option<String>,
+    /// The search-index changes of the open batch, in order, made just before it commits: FTS5
+    /// writes its pending words to disk as a new segment at every savepoint, so indexing each
+    /// response's items inside its own savepoint cost a segment (and later merges) per response.
+    words: Vec<Words>,
+}
+
+/// A change to the search index (`items_fts`).
+#[derive(Debug)]
+pub(super) enum Words {
+    Add {
+        rowid: i64,
+        title: String,
+        abstract_text: String,
+    },
+    Remove {
+        rowid: i64,
+    },
+}
+
+impl Words {
+    pub(super) fn apply(&self, db: &Connection) -> rusqlite::Result<()> {
+        match self {
+            Words::Add {
+                rowid,
+                title,
+                abstract_text,
+            } => db
+                .prepare_cached(
+                    "INSERT INTO items_fts (rowid, title, abstract) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![rowid, title, abstract_text])
+                .map(drop),
+            Words::Remove { rowid } => db
+                .prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")?
+                .execute([rowid])
+                .map(drop),
+        }
+    }
 }
 
 /// What one fetched response leaves in the store.
@@ -64,14 +102,22 @@ impl Store {
             run(&db, "BEGIN IMMEDIATE").map_err(|e| self.sql(e))?;
             batch.since = Some(Instant::now());
         }
-        let written = Unit::begin(&db).map_err(|e| self.sql(e)).and_then(|unit| {
-            // A unit dropped on an error (or a panic) rolls back.
-            let out = write_response(self, &db, w)?;
-            unit.release().map_err(|e| self.sql(e))?;
-            Ok(out)
-        });
+        let mark = batch.words.len();
+        // Let go while the response is written, which adds to `words` (`hold_words`); nothing
+        // else takes the batch meanwhile, as the connection stays locked.
+        drop(batch);
+        let written = Unit::begin(&db, self, mark)
+            .map_err(|e| self.sql(e))
+            .and_then(|unit| {
+                // A unit dropped on an error (or a panic) rolls back, its search words too.
+                let out = write_response(self, &db, w)?;
+                unit.release().map_err(|e| self.sql(e))?;
+                Ok(out)
+            });
+        let mut batch = self.batch_state();
         // Some errors (a full disk, I/O) make SQLite roll back the whole transaction.
         if db.is_autocommit() && batch.since.take().is_some() {
+            batch.words.clear();
             batch.lost = Some(match &written {
                 Err(e) => e.to_string(),
                 Ok(_) => "the batch's transaction ended".into(),
@@ -111,7 +157,12 @@ impl Store {
         if batch.since.take().is_none() {
             return Ok(());
         }
-        if let Err(e) = run(db, "COMMIT") {
+        let words = std::mem::take(&mut batch.words);
+        let committed = words
+            .iter()
+            .try_for_each(|w| w.apply(db))
+            .and_then(|()| run(db, "COMMIT"));
+        if let Err(e) = committed {
             if !db.is_autocommit() {
                 let _ = run(db, "ROLLBACK");
             }
@@ -123,22 +174,43 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Holds `w` for the open batch's commit, when this connection (locked by the caller) has a
+    /// batch open; else gives it back, to be made at once.
+    pub(super) fn hold_words(&self, w: Words) -> Option<Words> {
+        let mut batch = self.batch_state();
+        if batch.since.is_none() {
+            return Some(w);
+        }
+        batch.words.push(w);
+        None
+    }
+}
+
 /// Runs a statement without rows, kept prepared: these run once or twice per response, and
 /// parsing them each time cost more than some of the inserts.
 fn run(db: &Connection, sql: &str) -> rusqlite::Result<()> {
     db.prepare_cached(sql)?.execute([]).map(drop)
 }
 
-/// One response's savepoint: released when it was stored whole, else rolled back when dropped.
+/// One response's savepoint: released when it was stored whole, else rolled back when dropped,
+/// with the search words it held for the batch (those after `mark`).
 struct Unit<'c> {
     db: &'c Connection,
+    store: &'c Store,
+    mark: usize,
     open: bool,
 }
 
 impl<'c> Unit<'c> {
-    fn begin(db: &'c Connection) -> rusqlite::Result<Self> {
+    fn begin(db: &'c Connection, store: &'c Store, mark: usize) -> rusqlite::Result<Self> {
         run(db, "SAVEPOINT response")?;
-        Ok(Unit { db, open: true })
+        Ok(Unit {
+            db,
+            store,
+            mark,
+            open: true,
+        })
     }
 
     fn release(mut self) -> rusqlite::Result<()> {
@@ -152,6 +224,7 @@ impl Drop for Unit<'_> {
         if self.open {
             let _ = run(self.db, "ROLLBACK TO response");
             let _ = run(self.db, "RELEASE response");
+            self.store.batch_state().words.truncate(self.mark);
         }
     }
 }

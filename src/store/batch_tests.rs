@@ -93,6 +93,17 @@ fn a_failed_response_leaves_nothing_and_the_rest_of_the_batch_stays() {
     let other = Store::open(dir.path()).unwrap();
     assert_eq!(count(&other), 2, "the failed response's entry went with it");
     assert!(other.http_state("https://bad/").unwrap().is_none());
+    // Its search words went too, though the next item took its row id.
+    let titles = |q: &str| -> Vec<String> {
+        let found = other.search_items(q, 10).unwrap();
+        found.into_iter().map(|i| i.title).collect()
+    };
+    assert!(
+        titles("validators").is_empty(),
+        "{:?}",
+        titles("validators")
+    );
+    assert_eq!(titles("good").len(), 2);
     // Asked again, it is new: nothing of it was kept.
     s.db().execute_batch("DROP TRIGGER refuse").unwrap();
     assert_eq!(
@@ -107,4 +118,20 @@ fn an_empty_response_opens_no_batch() {
     let s = Store::open(dir.path()).unwrap();
     assert!(respond(&s, &[], None).unwrap().is_empty());
     assert!(s.db().is_autocommit());
+}
+
+#[test]
+fn search_words_follow_an_item_changed_within_the_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(dir.path()).unwrap();
+    let mut bare = entry("Sparse attention kernels", "https://a.example/1");
+    bare.abstract_text.clear();
+    respond(&s, &[bare], None).unwrap();
+    let mut full = entry("Sparse attention kernels", "https://a.example/1");
+    full.abstract_text = "Mixture of experts routing.".into();
+    assert_eq!(respond(&s, &[full], None).unwrap(), vec![Upsert::Merged]);
+    s.end_batch().unwrap();
+    let hits = |q: &str| s.search_items(q, 10).unwrap().len();
+    assert_eq!(hits("routing"), 1, "the words of the abstract it gained");
+    assert_eq!(hits("kernels"), 1, "indexed once, not once per version");
 }

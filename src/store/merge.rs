@@ -1,5 +1,6 @@
 //! Merging one source's entry into the item it is about (item + aliases + search words).
 
+use super::batch::Words;
 use super::{pack, unpack, Store};
 use crate::error::Result;
 use crate::identity::Identity;
@@ -128,9 +129,7 @@ pub(super) fn write_item(
                 .and_then(|mut st| st.execute(params![rowid, body, day]))
                 .map_err(sqlerr)?;
             if was.title != item.title || was.abstract_text != item.abstract_text {
-                tx.prepare_cached("DELETE FROM items_fts WHERE rowid = ?1")
-                    .and_then(|mut st| st.execute([rowid]))
-                    .map_err(sqlerr)?;
+                words(s, tx, Words::Remove { rowid: *rowid })?;
                 index_words(s, tx, *rowid, item)?;
             }
             Ok(*rowid)
@@ -139,10 +138,20 @@ pub(super) fn write_item(
 }
 
 fn index_words(s: &Store, tx: &Connection, rowid: i64, item: &Item) -> Result<()> {
-    tx.prepare_cached("INSERT INTO items_fts (rowid, title, abstract) VALUES (?1, ?2, ?3)")
-        .and_then(|mut st| st.execute(params![rowid, item.title, item.abstract_text]))
-        .map_err(|e| s.sql(e))?;
-    Ok(())
+    let add = Words::Add {
+        rowid,
+        title: item.title.clone(),
+        abstract_text: item.abstract_text.clone(),
+    };
+    words(s, tx, add)
+}
+
+/// A change to the search index: made with the open batch's commit, else now.
+fn words(s: &Store, tx: &Connection, w: Words) -> Result<()> {
+    match s.hold_words(w) {
+        None => Ok(()),
+        Some(w) => w.apply(tx).map_err(|e| s.sql(e)),
+    }
 }
 
 /// The stored item with this key and its row id.

@@ -92,11 +92,18 @@ fn next_special(b: &[u8], mut i: usize, controls: bool) -> usize {
         }
         return i;
     }
-    while let Some(p) = memchr::memchr2(b'&', b'<', &b[i..]) {
-        if markup(i + p) {
-            return i + p;
+    // `&`, or the `!` or `?` of a `<!`/`<?`: most `<` open ordinary tags, and stopping at each
+    // one cost more than the rest of the pass.
+    let from = i;
+    while let Some(p) = memchr::memchr3(b'&', b'!', b'?', &b[i..]) {
+        let at = i + p;
+        if b[at] == b'&' {
+            return at;
         }
-        i += p + 1;
+        if at > from && b[at - 1] == b'<' {
+            return at - 1;
+        }
+        i = at + 1;
     }
     b.len()
 }

@@ -8,6 +8,7 @@
 //! ISO-8859-1, the usual undeclared encoding).
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
+use std::borrow::Cow;
 
 /// Which rule chose the encoding (for tests and diagnostics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,9 +21,14 @@ pub enum Why {
 }
 
 /// The document as UTF-8 text (BOM removed), the encoding used and why.
-pub fn decode(bytes: &[u8], content_type: Option<&str>) -> (String, &'static str, Why) {
+/// UTF-8 text comes back borrowed, not copied: most feeds are UTF-8, and the copy was a pass over
+/// every body.
+pub fn decode<'b>(
+    bytes: &'b [u8],
+    content_type: Option<&str>,
+) -> (Cow<'b, str>, &'static str, Why) {
     if let Some((text, name)) = decode_utf32(bytes) {
-        return (text, name, Why::Bom);
+        return (Cow::Owned(text), name, Why::Bom);
     }
     let (bom_enc, rest) = match Encoding::for_bom(bytes) {
         Some((enc, len)) => (Some(enc), &bytes[len..]),
@@ -30,7 +36,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> (String, &'static str
     };
     if let Some(enc) = bom_enc {
         let (text, _) = enc.decode_without_bom_handling(rest);
-        return (text.into_owned(), enc.name(), Why::Bom);
+        return (Cow::Owned(text.into_owned()), enc.name(), Why::Bom);
     }
     let http = content_type.and_then(http_charset).and_then(usable);
     let declared = declared_encoding(bytes).and_then(usable);
@@ -43,7 +49,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> (String, &'static str
     if let Some(s) = utf8 {
         if chosen == UTF_8 || (chosen.is_single_byte() && !s.is_ascii()) {
             return (
-                s.to_string(),
+                Cow::Borrowed(s),
                 UTF_8.name(),
                 if chosen == UTF_8 { why } else { Why::Fallback },
             );
@@ -51,10 +57,14 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> (String, &'static str
     }
     if chosen == UTF_8 {
         let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
-        return (text.into_owned(), WINDOWS_1252.name(), Why::Fallback);
+        return (
+            Cow::Owned(text.into_owned()),
+            WINDOWS_1252.name(),
+            Why::Fallback,
+        );
     }
     let (text, _) = chosen.decode_without_bom_handling(bytes);
-    (text.into_owned(), chosen.name(), why)
+    (Cow::Owned(text.into_owned()), chosen.name(), why)
 }
 
 /// A label only counts when it names an ASCII-compatible encoding: a declaration read as ASCII that
@@ -151,7 +161,7 @@ mod tests {
             b"\xEF\xBB\xBF<rss>caf\xC3\xA9</rss>",
             Some("text/xml; charset=iso-8859-1"),
         );
-        assert_eq!((t.as_str(), why), ("<rss>café</rss>", Why::Bom));
+        assert_eq!((t.as_ref(), why), ("<rss>café</rss>", Why::Bom));
     }
 
     #[test]
@@ -188,7 +198,7 @@ mod tests {
     fn undeclared_latin1_and_misdeclared_utf8() {
         let (t, enc, why) = decode(b"<rss>Caf\xE9 cr\xE8me</rss>", None);
         assert_eq!(
-            (t.as_str(), enc, why),
+            (t.as_ref(), enc, why),
             ("<rss>Café crème</rss>", "windows-1252", Why::Fallback)
         );
         let (t, enc, _) = decode(

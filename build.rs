@@ -8,6 +8,10 @@
 //! ignored, with the reason, instead of passing them silently. Under `CI=true` they always run and
 //! fail loudly when `../shared` is missing.
 //!
+//! It makes the image of an empty store (`src/store/schema.sql` run by the same bundled SQLite, in
+//! WAL mode), which `store::schema::create` writes out instead of running the schema's SQL in every
+//! new state directory.
+//!
 //! And it stamps the build time (`SOURCE_DATE_EPOCH` when set, for reproducible builds): a system
 //! clock before it is certainly wrong, and trendd says so instead of dating items in 1970.
 
@@ -39,4 +43,22 @@ fn main() {
                 .unwrap_or(0)
         });
     println!("cargo:rustc-env=TRENDD_BUILD_EPOCH={secs}");
+    empty_store();
+}
+
+/// `$OUT_DIR/empty-store.db`: the schema in a new database, as `schema::create` made it by SQL.
+fn empty_store() {
+    println!("cargo:rerun-if-changed=src/store/schema.sql");
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    let path = out.join("empty-store.db");
+    let _ = std::fs::remove_file(&path);
+    let conn = rusqlite::Connection::open(&path).expect("a database in OUT_DIR");
+    conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+        .and_then(|()| conn.execute_batch(include_str!("src/store/schema.sql")))
+        .and_then(|()| conn.execute_batch("PRAGMA journal_mode = WAL;"))
+        .expect("src/store/schema.sql runs in a new database");
+    drop(conn);
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(out.join(format!("empty-store.db{suffix}")));
+    }
 }

@@ -23,31 +23,17 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 /// item by key), so a small cache costs little and keeps the idle daemon small.
 const CACHE_KIB: i64 = 2048;
 
-pub(crate) const TABLES: &str = "
-CREATE TABLE items (
-    id INTEGER PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,
-    first_seen INTEGER NOT NULL,  -- ms since the epoch; the window index
-    day INTEGER NOT NULL,         -- the item's own date (published, else first seen), ms
-    body BLOB NOT NULL
-);
-CREATE INDEX items_first_seen ON items(first_seen);
--- identifier (arXiv id, DOI, URL, title fingerprint) -> items.id
-CREATE TABLE alias (alias TEXT PRIMARY KEY, item INTEGER NOT NULL) WITHOUT ROWID;
--- item key -> date of the digest that carried it
-CREATE TABLE sent (key TEXT PRIMARY KEY, date TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE http (url TEXT PRIMARY KEY, body BLOB NOT NULL) WITHOUT ROWID;
-CREATE TABLE digests (date TEXT PRIMARY KEY, body BLOB NOT NULL) WITHOUT ROWID;
--- keyed records of every store::Table, by Table::name()
-CREATE TABLE kv (tbl TEXT NOT NULL, key TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY (tbl, key)) WITHOUT ROWID;
--- small records (source health) and counters, so no command counts a table to print a number
-CREATE TABLE meta (name TEXT PRIMARY KEY, n INTEGER NOT NULL DEFAULT 0, body BLOB) WITHOUT ROWID;
-INSERT INTO meta (name, n) VALUES ('items', 0);
-CREATE TRIGGER items_counted_in AFTER INSERT ON items BEGIN UPDATE meta SET n = n + 1 WHERE name = 'items'; END;
-CREATE TRIGGER items_counted_out AFTER DELETE ON items BEGIN UPDATE meta SET n = n - 1 WHERE name = 'items'; END;
--- words of title and abstract for search_items; the text itself stays in items.body only
-CREATE VIRTUAL TABLE items_fts USING fts5(title, abstract, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 0');
-";
+/// The tables of a new store. `build.rs` runs them once at build time into the image of an empty
+/// store (`EMPTY_STORE`), which `create` writes out.
+pub(crate) const TABLES: &str = include_str!("schema.sql");
+
+/// An empty store made at build time by running `TABLES` (see `build.rs`), journal mode WAL,
+/// `user_version` still 0. Writing it out skips parsing the schema's SQL: that was half the
+/// instructions of a command that makes a store, such as the first `fetch` in a new directory.
+const EMPTY_STORE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/empty-store.db"));
+
+/// Where SQLite keeps `PRAGMA user_version` in a database file's header (4 bytes, big-endian).
+const USER_VERSION_AT: usize = 60;
 
 /// SQLite's settings for the whole process, made before its first connection (later, SQLite
 /// refuses them and keeps its defaults, which are only slower). Its memory statistics, which the
@@ -97,22 +83,19 @@ pub(crate) fn connect(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-/// Makes a new, empty store at `path`, complete or not at all: built in a scratch file without
-/// syncs or journal and renamed into place (every first command makes one; the eight syncs SQLite
-/// spends on a new WAL database were most of a short command's time).
+/// Makes a new, empty store at `path`, complete or not at all: the build-time image written to a
+/// scratch file, unsynced, and renamed into place (every first command makes one; the eight syncs
+/// SQLite spends on a new WAL database, and parsing the schema, were most of a short command's time).
 pub(crate) fn create(path: &Path) -> Result<(), String> {
     configure_library();
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(format!(".new-{}", std::process::id()));
     let tmp = std::path::PathBuf::from(tmp);
     let _ = std::fs::remove_file(&tmp);
-    let conn = Connection::open(&tmp).map_err(|e| e.to_string())?;
-    conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
-        .and_then(|()| conn.execute_batch(TABLES))
-        .and_then(|()| conn.pragma_update(None, "user_version", SCHEMA_VERSION))
-        .and_then(|()| conn.execute_batch("PRAGMA journal_mode = WAL;"))
-        .map_err(|e| e.to_string())?;
-    drop(conn);
+    let mut image = EMPTY_STORE.to_vec();
+    image[USER_VERSION_AT..USER_VERSION_AT + 4]
+        .copy_from_slice(&(SCHEMA_VERSION as u32).to_be_bytes());
+    std::fs::write(&tmp, &image).map_err(|e| format!("writing {}: {e}", tmp.display()))?;
     // A WAL left by a store that is gone would be read as this new store's (its frames carry no
     // tie to the file): remove it first.
     for suffix in ["-wal", "-shm"] {
@@ -152,4 +135,56 @@ pub(crate) fn ensure(conn: &mut Connection) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     tx.commit().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema_of(conn: &Connection) -> Vec<(String, String, Option<String>)> {
+        let mut st = conn
+            .prepare("SELECT type, name, sql FROM sqlite_master ORDER BY name")
+            .unwrap();
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)));
+        rows.unwrap().map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn a_new_store_is_what_the_schema_sql_makes() {
+        let dir = tempfile::tempdir().unwrap();
+        let made = dir.path().join("store.db");
+        create(&made).unwrap();
+        let by_sql = Connection::open(dir.path().join("by-sql.db")).unwrap();
+        by_sql.execute_batch(TABLES).unwrap();
+        let conn = connect(&made).unwrap();
+        assert_eq!(schema_of(&conn), schema_of(&by_sql));
+        let pragma = |name: &str| -> String {
+            conn.query_row(&format!("PRAGMA {name}"), [], |r| {
+                r.get::<_, rusqlite::types::Value>(0)
+            })
+            .map(|v| format!("{v:?}"))
+            .unwrap()
+        };
+        assert_eq!(pragma("user_version"), format!("Integer({SCHEMA_VERSION})"));
+        assert_eq!(pragma("journal_mode"), "Text(\"wal\")");
+        assert_eq!(pragma("integrity_check"), "Text(\"ok\")");
+        let items: i64 = conn
+            .query_row("SELECT n FROM meta WHERE name = 'items'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(items, 0);
+        // Writable, its search index too.
+        conn.execute_batch(
+            "INSERT INTO items (key, first_seen, day, body) VALUES ('k', 1, 1, x'00');
+             INSERT INTO items_fts (rowid, title, abstract) VALUES (1, 'sparse kernels', '');",
+        )
+        .unwrap();
+        let hits: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM items_fts WHERE items_fts MATCH 'kernels'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(hits, 1);
+    }
 }

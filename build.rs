@@ -46,7 +46,7 @@ fn main() {
     empty_store();
 }
 
-/// `$OUT_DIR/empty-store.db`: the schema in a new database, as `schema::create` made it by SQL.
+/// `$OUT_DIR/empty-store.db`: the schema's SQL run in a new database, then WAL mode set.
 fn empty_store() {
     println!("cargo:rerun-if-changed=src/store/schema.sql");
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));

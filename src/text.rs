@@ -398,6 +398,8 @@ fn attributes(s: &str) -> Vec<(&str, &str)> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn find_gives_the_first_whole_needle_at_or_after_from() {
         let hay = b"a--b-->c-->";
@@ -409,8 +411,6 @@ mod tests {
         assert_eq!(find(b"x>", 0, b">"), Some(1));
         assert_eq!(find(b"abc", 0, b""), None);
     }
-
-    use super::*;
 
     #[test]
     fn drops_script_style_and_comments() {

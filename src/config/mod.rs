@@ -115,9 +115,10 @@ pub fn parse_str(text: &str, origin: &str) -> Result<Config> {
     // its effective value. Only when that fails is the user's text read again on its own into the
     // typed config, so the error points at the line, column and key in the user's file. Plain TOML
     // (most configs) goes through the fast reader; the rest, errors included, through the `toml` crate.
-    let config = match merged_split(text, origin).and_then(|(t, list)| Ok(typed::config(t, list))) {
-        Ok(Some(c)) => c,
-        _ => match toml::Table::try_into(merged_table(text, origin)?) {
+    let (table, apart) = merged_split(text, origin)?;
+    let config = match typed::config(table, apart) {
+        Some(c) => c,
+        None => match toml::Table::try_into(merged_table(text, origin)?) {
             Ok(c) => c,
             Err(e) => {
                 return Err(match toml::from_str::<Config>(text) {
@@ -140,11 +141,9 @@ pub fn parse_str(text: &str, origin: &str) -> Result<Config> {
 fn merged_table(text: &str, origin: &str) -> Result<toml::Table> {
     let user_table = match fast::parse(text) {
         Some(t) => t,
-        None => toml::from_str(text).map_err(|e| toml_error(origin, &e))?,
+        None => full_table(text, origin)?,
     };
-    let mut merged = builtin_table();
-    merge(&mut merged, user_table);
-    Ok(merged)
+    Ok(over_builtin(user_table, false))
 }
 
 /// `merged_table`, with the user's `[[source]]` tables apart when the fast reader read them (they
@@ -153,15 +152,25 @@ fn merged_split<'a>(
     text: &'a str,
     origin: &str,
 ) -> Result<(toml::Table, Option<Vec<fast::Entries<'a>>>)> {
-    let Some((user_table, sources)) = fast::parse_split(text, Some("source")) else {
-        return Ok((merged_table(text, origin)?, None));
-    };
+    Ok(match fast::parse_split(text, Some("source")) {
+        Some((user_table, sources)) => (over_builtin(user_table, sources.is_some()), sources),
+        None => (over_builtin(full_table(text, origin)?, false), None),
+    })
+}
+
+/// The user's text read by the `toml` crate, which words every error.
+fn full_table(text: &str, origin: &str) -> Result<toml::Table> {
+    toml::from_str(text).map_err(|e| toml_error(origin, &e))
+}
+
+/// `user` over the built-in table, without the built-in sources when the user's are kept apart.
+fn over_builtin(user: toml::Table, sources_apart: bool) -> toml::Table {
     let mut merged = builtin_table();
-    if sources.is_some() {
+    if sources_apart {
         merged.remove("source");
     }
-    merge(&mut merged, user_table);
-    Ok((merged, sources))
+    merge(&mut merged, user);
+    merged
 }
 
 /// The built-in config as a table.

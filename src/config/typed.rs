@@ -34,57 +34,39 @@ pub(super) fn config(mut merged: Table, apart: Option<Vec<Entries<'_>>>) -> Opti
     Some(config)
 }
 
-/// One `[[source]]` as its lines: a plain feed is built from them as they are (its strings moved,
-/// not copied); any other source is read by serde from the table they make.
-fn source_lines(lines: Entries<'_>) -> Option<SourceConfig> {
-    if lines
-        .iter()
-        .any(|(k, v)| *k == "kind" && v.as_str() == Some("feed"))
-    {
-        let (mut name, mut url, mut label, mut enabled) = (None, None, None, true);
-        let mut plain = true;
-        for (k, v) in &lines {
-            plain &= matches!(
-                (*k, v),
-                ("kind", _)
-                    | ("name" | "url" | "label", Value::String(_))
-                    | ("enabled", Value::Boolean(_))
-            );
-        }
-        if plain {
-            for (k, v) in lines {
-                match (k, v) {
-                    ("name", Value::String(s)) => name = Some(s),
-                    ("url", Value::String(s)) => url = Some(s),
-                    ("label", Value::String(s)) => label = Some(s),
-                    ("enabled", Value::Boolean(b)) => enabled = b,
-                    _ => {}
-                }
-            }
-            return Some(SourceConfig::Feed(FeedSource {
-                name: name?,
-                label,
-                url: url?,
-                enabled,
-            }));
-        }
-    }
-    let table: Table = lines.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-    source(Value::Table(table))
+/// One `[[source]]` as its lines (the fast reader's), `kind` among them.
+fn source_lines(mut lines: Entries<'_>) -> Option<SourceConfig> {
+    let at = lines.iter().position(|(k, _)| *k == "kind")?;
+    let (_, Value::String(kind)) = lines.swap_remove(at) else {
+        return None;
+    };
+    source_of(&kind, lines)
 }
 
+/// One `[[source]]` as a table.
 fn source(v: Value) -> Option<SourceConfig> {
     let Value::Table(mut t) = v else { return None };
     let Some(Value::String(kind)) = t.remove("kind") else {
         return None;
     };
-    if kind == "feed" {
-        if let Some(f) = plain_feed(&t) {
-            return Some(SourceConfig::Feed(f));
-        }
-    }
-    let rest = Value::Table(t);
-    Some(match kind.as_str() {
+    source_of(&kind, t.into_iter().collect())
+}
+
+/// A source of `kind` from its other keys: a plain feed built from them as they are (its strings
+/// moved, not copied), any other source read by serde from the table they make.
+fn source_of<K: AsRef<str> + Into<String>>(
+    kind: &str,
+    lines: Vec<(K, Value)>,
+) -> Option<SourceConfig> {
+    let lines = match kind {
+        "feed" => match plain_feed(lines) {
+            Ok(f) => return Some(SourceConfig::Feed(f)),
+            Err(lines) => lines,
+        },
+        _ => lines,
+    };
+    let rest = Value::Table(lines.into_iter().map(|(k, v)| (k.into(), v)).collect());
+    Some(match kind {
         "arxiv" => SourceConfig::Arxiv(rest.try_into().ok()?),
         "huggingface" => SourceConfig::Huggingface(rest.try_into().ok()?),
         "paperswithcode" => SourceConfig::Paperswithcode(rest.try_into().ok()?),
@@ -95,22 +77,32 @@ fn source(v: Value) -> Option<SourceConfig> {
 }
 
 /// A feed of string `name` and `url`, and perhaps a string `label` and a boolean `enabled`; the
-/// defaults are serde's (`FeedSource`'s attributes). Any other key or type: `None`.
-fn plain_feed(t: &Table) -> Option<FeedSource> {
-    let (mut name, mut url, mut label, mut enabled) = (None, None, None, true);
-    for (k, v) in t {
-        match (k.as_str(), v) {
-            ("name", Value::String(s)) => name = Some(s.clone()),
-            ("url", Value::String(s)) => url = Some(s.clone()),
-            ("label", Value::String(s)) => label = Some(s.clone()),
-            ("enabled", Value::Boolean(b)) => enabled = *b,
-            _ => return None,
+/// defaults are serde's (`FeedSource`'s attributes). Any other key or type: the lines back.
+fn plain_feed<K: AsRef<str>>(lines: Vec<(K, Value)>) -> Result<FeedSource, Vec<(K, Value)>> {
+    let plain = lines.iter().all(|(k, v)| {
+        matches!(
+            (k.as_ref(), v),
+            ("name" | "url" | "label", Value::String(_)) | ("enabled", Value::Boolean(_))
+        )
+    });
+    let has = |key: &str| lines.iter().any(|(k, _)| k.as_ref() == key);
+    if !plain || !has("name") || !has("url") {
+        return Err(lines);
+    }
+    let (mut name, mut url, mut label, mut enabled) = (String::new(), String::new(), None, true);
+    for (k, v) in lines {
+        match (k.as_ref(), v) {
+            ("name", Value::String(s)) => name = s,
+            ("url", Value::String(s)) => url = s,
+            ("label", Value::String(s)) => label = Some(s),
+            ("enabled", Value::Boolean(b)) => enabled = b,
+            _ => {}
         }
     }
-    Some(FeedSource {
-        name: name?,
+    Ok(FeedSource {
+        name,
         label,
-        url: url?,
+        url,
         enabled,
     })
 }

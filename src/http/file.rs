@@ -22,11 +22,7 @@ thread_local! {
 /// Reads `file` to its end, at most `cap` bytes.
 fn read_capped(file: std::fs::File, cap: u64) -> std::io::Result<Vec<u8>> {
     SCRATCH.with(|scratch| {
-        let Ok(mut buf) = scratch.try_borrow_mut() else {
-            let mut bytes = Vec::new();
-            file.take(cap).read_to_end(&mut bytes)?;
-            return Ok(bytes);
-        };
+        let mut buf = scratch.borrow_mut();
         buf.clear();
         buf.reserve_exact(FIRST_READ);
         let mut src = file.take(cap);

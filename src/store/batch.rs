@@ -152,6 +152,17 @@ impl Store {
         }
     }
 
+    /// Holds `w` for the open batch's commit, when this connection (locked by the caller) has a
+    /// batch open; else gives it back, to be made at once.
+    pub(super) fn hold_words(&self, w: Words) -> Option<Words> {
+        let mut batch = self.batch_state();
+        if batch.since.is_none() {
+            return Some(w);
+        }
+        batch.words.push(w);
+        None
+    }
+
     /// Commits the open batch; `db` and `batch` are this store's, locked by the caller.
     pub(super) fn commit_locked(&self, db: &Connection, batch: &mut BatchState) -> Result<()> {
         if batch.since.take().is_none() {
@@ -171,19 +182,6 @@ impl Store {
             return Err(e);
         }
         Ok(())
-    }
-}
-
-impl Store {
-    /// Holds `w` for the open batch's commit, when this connection (locked by the caller) has a
-    /// batch open; else gives it back, to be made at once.
-    pub(super) fn hold_words(&self, w: Words) -> Option<Words> {
-        let mut batch = self.batch_state();
-        if batch.since.is_none() {
-            return Some(w);
-        }
-        batch.words.push(w);
-        None
     }
 }
 

@@ -36,7 +36,7 @@ pub fn decode<'b>(
     };
     if let Some(enc) = bom_enc {
         let (text, _) = enc.decode_without_bom_handling(rest);
-        return (Cow::Owned(text.into_owned()), enc.name(), Why::Bom);
+        return (text, enc.name(), Why::Bom);
     }
     let http = content_type.and_then(http_charset).and_then(usable);
     let declared = declared_encoding(bytes).and_then(usable);
@@ -57,14 +57,10 @@ pub fn decode<'b>(
     }
     if chosen == UTF_8 {
         let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
-        return (
-            Cow::Owned(text.into_owned()),
-            WINDOWS_1252.name(),
-            Why::Fallback,
-        );
+        return (text, WINDOWS_1252.name(), Why::Fallback);
     }
     let (text, _) = chosen.decode_without_bom_handling(bytes);
-    (Cow::Owned(text.into_owned()), chosen.name(), why)
+    (text, chosen.name(), why)
 }
 
 /// A label only counts when it names an ASCII-compatible encoding: a declaration read as ASCII that

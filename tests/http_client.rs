@@ -316,7 +316,7 @@ async fn post_json_retries_server_errors() {
     let http = client(&cfg());
     let url = srv.url("/services/T0/B0/SECRETPART");
     let r = http
-        .post_json(&url, &serde_json::json!({"text": "hello"}), &[])
+        .post_json(&url, &serde_json::json!({"text": "hello"}), &[], None)
         .await
         .unwrap();
     assert_eq!(r.status, 200);
@@ -342,12 +342,41 @@ async fn post_json_honours_retry_after() {
     })
     .await;
     let http = client(&cfg());
-    http.post_json(&srv.url("/hook"), &serde_json::json!({}), &[])
+    http.post_json(&srv.url("/hook"), &serde_json::json!({}), &[], None)
         .await
         .unwrap();
     let reqs = srv.requests();
     assert_eq!(reqs.len(), 2);
     assert!(gap(&reqs[0], &reqs[1]) >= Duration::from_millis(950));
+}
+
+#[tokio::test]
+async fn post_json_begins_no_retry_it_has_no_time_to_finish() {
+    let srv = serve(|_, mut s| async move {
+        let h = [("Retry-After", "2")];
+        reply(&mut s, "503 Service Unavailable", &h, b"busy").await;
+    })
+    .await;
+    let http = client(&cfg());
+    let started = std::time::Instant::now();
+    let within = |s| Some(tokio::time::Instant::now() + Duration::from_secs(s));
+    let e = http
+        .post_json(&srv.url("/hook"), &serde_json::json!({}), &[], within(1))
+        .await
+        .unwrap_err();
+    // What the server said, at once: waiting 2 s for a second try would have outlasted the caller.
+    assert_eq!(e.kind, HttpErrorKind::Status(503));
+    assert_eq!(srv.count(), 1);
+    assert!(started.elapsed() < Duration::from_secs(1));
+    // Given the time, the same request is tried again, but not a third time (a fresh client: this
+    // one waits out the host's Retry-After before asking it anything).
+    let http = client(&cfg());
+    let e = http
+        .post_json(&srv.url("/hook"), &serde_json::json!({}), &[], within(3))
+        .await
+        .unwrap_err();
+    assert!(e.message.contains("after 2 attempts"), "{}", e.message);
+    assert_eq!(srv.count(), 3);
 }
 
 #[tokio::test]
@@ -367,6 +396,7 @@ async fn secrets_stay_out_of_errors() {
             &srv.url("/services/HOOK-SECRET"),
             &serde_json::json!({}),
             &headers,
+            None,
         )
         .await
         .unwrap_err();

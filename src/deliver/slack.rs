@@ -51,7 +51,7 @@ impl SlackChannel {
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(self.fail("the webhook URL must be http(s)"));
         }
-        let resp = self.http.post_json(url.expose(), &d.slack, &[]).await.map_err(|e| {
+        let resp = self.http.post_json(url.expose(), &d.slack, &[], None).await.map_err(|e| {
             // Only the kind and status are used: the error's own url and message carry the secret URL.
             let host = parsed.host_str().unwrap_or("?");
             self.fail(match e.kind {

@@ -15,6 +15,7 @@ mod body;
 mod file;
 pub mod guard;
 mod pacing;
+mod read_ahead;
 mod retry;
 
 use std::time::{Duration, Instant, SystemTime};
@@ -27,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 pub use file::plain_path as plain_file_path;
 pub use pacing::is_arxiv;
+pub use read_ahead::ReadAhead;
 
 /// Cache validators kept per URL in the store.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,6 +121,8 @@ struct Req<'a> {
     shown: String,
     validators: Option<&'a Validators>,
     headers: &'a [(String, String)],
+    /// No retry is begun that would end after this; the error at hand is returned instead.
+    deadline: Option<tokio::time::Instant>,
 }
 
 /// A failed attempt, with what the retry loop needs to decide.
@@ -172,6 +176,12 @@ impl HttpClient {
         })
     }
 
+    /// Starts reading ahead the local files among `urls`, the first URL each source of a fetch will
+    /// ask for, in the order they will be asked for.
+    pub fn read_ahead(&self, urls: impl IntoIterator<Item = Option<String>>) -> ReadAhead {
+        ReadAhead::start(urls, self.max_body)
+    }
+
     /// GET `url`, sending `validators` when given; `headers` are extra request headers (dropped when a
     /// redirect leaves the URL's origin). `file://` URLs are read from disk, without validators.
     pub async fn get(
@@ -206,6 +216,7 @@ impl HttpClient {
             shown: guard::without_credentials(url),
             validators,
             headers,
+            deadline: None,
         };
         self.with_retries(&req).await
     }
@@ -213,12 +224,15 @@ impl HttpClient {
     /// POST a JSON body (Slack webhooks, OpenAI-compatible endpoints); `headers` are extra headers.
     /// 429 and 5xx are retried like GET (honouring Retry-After), and so are connection failures; a
     /// timeout after the request went out is not, since the server may have acted on it. Redirects
-    /// are not followed. The URL is never logged, and errors show only its scheme and host.
+    /// are not followed. The URL is never logged, and errors show only its scheme and host. With a
+    /// `deadline`, a retry that could not begin before it is not waited for: the caller, which gives
+    /// up then anyway, hears what the server said rather than only that time ran out.
     pub async fn post_json(
         &self,
         url: &str,
         body: &serde_json::Value,
         headers: &[(String, String)],
+        deadline: Option<tokio::time::Instant>,
     ) -> Result<Response, HttpError> {
         let shown = redact(url);
         let err = |kind, message: String| HttpError {
@@ -241,6 +255,7 @@ impl HttpClient {
             shown: shown.clone(),
             validators: None,
             headers,
+            deadline,
         };
         match self.with_retries(&req).await? {
             Fetched::Body(r) => Ok(r),
@@ -264,17 +279,20 @@ impl HttpClient {
                 && (req.post.is_none()
                     || f.unsent
                     || matches!(f.err.kind, HttpErrorKind::Status(_)));
-            if !repeatable || attempt >= self.retries {
+            let wait = match f.retry_after {
+                Some(d) => d,
+                None => retry::backoff(attempt),
+            };
+            let too_late = req
+                .deadline
+                .is_some_and(|d| tokio::time::Instant::now() + wait >= d);
+            if !repeatable || attempt >= self.retries || too_late {
                 let mut err = f.err;
                 if attempt > 0 {
                     err.message = format!("{} (after {} attempts)", err.message, attempt + 1);
                 }
                 return Err(err);
             }
-            let wait = match f.retry_after {
-                Some(d) => d,
-                None => retry::backoff(attempt),
-            };
             match req.post {
                 None => {
                     tracing::debug!(url = %req.shown, error = %f.err.message, wait_ms = wait.as_millis() as u64, "retrying")

@@ -3,7 +3,7 @@
 use super::{window, App, FetchReport, SourceReport};
 use crate::control::JobKind;
 use crate::error::{Error, Result};
-use crate::http::Fetched;
+use crate::http::{Fetched, ReadAhead};
 use crate::identity::identify;
 use crate::sources::{self, Body, PlanContext, Source};
 use crate::store::{FetchCounts, HttpState, ResponseWrite, SourceStatus, Upsert};
@@ -76,6 +76,15 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> R
         .iter()
         .map(|(_, src, _)| src.name().to_string())
         .collect();
+    // Local files are read on a thread beside the one that parses them (see `ReadAhead`).
+    let now = Utc::now();
+    let ahead = Arc::new(app.http.read_ahead(queue.iter().map(|(_, src, prev)| {
+        let ctx = PlanContext {
+            now,
+            last_success: prev.last_success,
+        };
+        src.plan(&ctx).into_iter().next().map(|r| r.url)
+    })));
     let workers = (app.config.http.concurrency.max(1) as usize).min(queue.len());
     let queue = Arc::new(Mutex::new(VecDeque::from(queue)));
     // Each report goes to its source's place in the config, which is often already name order.
@@ -84,13 +93,18 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> R
     let shared = Arc::new(app.clone());
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..workers {
-        let (app, queue, done, on_done) =
-            (shared.clone(), queue.clone(), done.clone(), on_done.clone());
+        let (app, queue, done, on_done, ahead) = (
+            shared.clone(),
+            queue.clone(),
+            done.clone(),
+            on_done.clone(),
+            ahead.clone(),
+        );
         tasks.spawn(async move {
             loop {
                 let next = lock(&queue).pop_front();
                 let Some((i, src, prev)) = next else { break };
-                let report = fetch_source(&app, src.as_ref(), prev).await;
+                let report = fetch_source(&app, (&ahead, i), src.as_ref(), prev).await;
                 on_done(&report);
                 lock(&done)[i] = Some(report);
             }
@@ -201,9 +215,14 @@ fn failed_task(name: String, prev: SourceStatus, e: &tokio::task::JoinError) -> 
     }
 }
 
-/// Fetches one source, `status` being its health so far. Every failure is reported against the
-/// source; nothing already stored is touched.
-async fn fetch_source(app: &App, src: &dyn Source, mut status: SourceStatus) -> SourceReport {
+/// Fetches one source, `status` being its health so far and `at` its place in what `ahead` reads.
+/// Every failure is reported against the source; nothing already stored is touched.
+async fn fetch_source(
+    app: &App,
+    (ahead, at): (&ReadAhead, usize),
+    src: &dyn Source,
+    mut status: SourceStatus,
+) -> SourceReport {
     let name = src.name().to_string();
     // A clock stuck before the build would date every new item outside every digest's window.
     let now = crate::control::clock::plausible(Utc::now());
@@ -231,14 +250,13 @@ async fn fetch_source(app: &App, src: &dyn Source, mut status: SourceStatus) -> 
                 .flatten()
                 .unwrap_or_default()
         };
-        let fetched = app
-            .http
-            .get(
-                &req.url,
-                Some(&state.validators).filter(|v| !v.is_empty()),
-                &req.headers,
-            )
-            .await;
+        let fetched = match ahead.take(at, &req.url) {
+            Some(got) => got,
+            None => {
+                let validators = Some(&state.validators).filter(|v| !v.is_empty());
+                app.http.get(&req.url, validators, &req.headers).await
+            }
+        };
         let resp = match fetched {
             Ok(Fetched::NotModified) => {
                 counts.not_modified += 1;

@@ -197,8 +197,11 @@ impl OpenAi {
             .map(|k| ("Authorization".to_string(), format!("Bearer {k}")))
             .collect();
         let body = self.request(p);
-        let call = self.http.post_json(&self.url, &body, &headers);
-        let resp = match tokio::time::timeout(self.timeout, call).await {
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let call = self
+            .http
+            .post_json(&self.url, &body, &headers, Some(deadline));
+        let resp = match tokio::time::timeout_at(deadline, call).await {
             Err(_) => return Err(Fault::Timeout(self.timeout.as_secs())),
             Ok(Err(e)) => {
                 return Err(match Fault::from_http(&e) {

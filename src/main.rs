@@ -176,8 +176,9 @@ fn main() {
     init_logging(&cli);
     // The daemon and the web face serve many things at once on every core. A command does one
     // job: its fetches wait on the network together on one thread, and local feeds are parsed
-    // there in turn. Worker threads beside it only fought over the store's one connection (a fetch
-    // of a thousand local feeds took more CPU and no less time with them).
+    // there in turn (their files read ahead by a thread of their own, `http::ReadAhead`). Worker
+    // threads beside it only fought over the store's one connection (a fetch of a thousand local
+    // feeds took more CPU and no less time with them).
     let mut rt = if matches!(cli.command, Command::Run | Command::Serve { .. }) {
         tokio::runtime::Builder::new_multi_thread()
     } else {

@@ -345,9 +345,17 @@ impl Store {
     /// Items first seen at or after `since`, oldest first: a range scan of the first-seen index, so
     /// the cost follows the window, not the size of the store.
     pub fn items_seen_since(&self, since: DateTime<Utc>) -> Result<Vec<Item>> {
-        self.items_where(
+        let mut out = Vec::new();
+        self.each_item_seen_since(since, |it| out.push(it))?;
+        Ok(out)
+    }
+
+    /// `items_seen_since`, each item handed to `each` as it is read instead of all kept at once.
+    pub fn each_item_seen_since(&self, since: DateTime<Utc>, each: impl FnMut(Item)) -> Result<()> {
+        self.each_item_where(
             "SELECT key, body FROM items WHERE first_seen >= ?1 ORDER BY first_seen, key",
             [since.timestamp_millis()],
+            each,
         )
     }
 
@@ -357,6 +365,17 @@ impl Store {
         sql: &str,
         params: impl rusqlite::Params,
     ) -> Result<Vec<Item>> {
+        let mut out = Vec::new();
+        self.each_item_where(sql, params, |it| out.push(it))?;
+        Ok(out)
+    }
+
+    fn each_item_where(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        mut each: impl FnMut(Item),
+    ) -> Result<()> {
         let db = self.db();
         let mut st = db.prepare_cached(sql).map_err(|e| self.sql(e))?;
         let rows = st
@@ -364,12 +383,11 @@ impl Store {
                 Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
             })
             .map_err(|e| self.sql(e))?;
-        let mut out = Vec::new();
         for row in rows {
             let (key, body) = row.map_err(|e| self.sql(e))?;
-            out.push(unpack(&body).map_err(|e| self.corrupt(&format!("item {key:?}"), e))?);
+            each(unpack(&body).map_err(|e| self.corrupt(&format!("item {key:?}"), e))?);
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Every item, in key order, read a page at a time (the store may be far larger than memory

@@ -56,11 +56,16 @@ pub fn compose(
     })
 }
 
+/// Whether the detector reads `it`: a paper with a title.
+fn is_titled_paper(it: &crate::model::Item) -> bool {
+    it.kind == ItemKind::Paper && !it.title.trim().is_empty()
+}
+
 /// The papers among `items` (titled ones) as the detector reads them.
 pub fn paper_docs(items: &[crate::model::Item]) -> Vec<rising::Doc<'_>> {
     items
         .iter()
-        .filter(|it| it.kind == ItemKind::Paper && !it.title.trim().is_empty())
+        .filter(|it| is_titled_paper(it))
         .map(|it| rising::Doc {
             key: &it.key,
             title: &it.title,
@@ -71,13 +76,43 @@ pub fn paper_docs(items: &[crate::model::Item]) -> Vec<rising::Doc<'_>> {
         .collect()
 }
 
+/// A paper of the window with only what the detector reads. A full window's items held whole
+/// (authors, sources, links, aliases) were most of a digest's memory: 21,000 papers of nine weeks.
+struct WindowPaper {
+    key: String,
+    title: String,
+    abstract_text: String,
+    url: Option<String>,
+    date: DateTime<Utc>,
+}
+
 /// Rising phrases over the papers of the store's window: one range scan of the items first seen
 /// since the window's start, so the cost follows the window, not the age of the store.
 pub fn rising_in_store(app: &App, end: DateTime<Utc>) -> Result<rising::Outcome> {
     let cfg = &app.config.rising;
     let start = rising::window_start(end, cfg);
-    let items = app.store.items_seen_since(start)?;
-    let docs = paper_docs(&items);
+    let mut papers = Vec::new();
+    app.store.each_item_seen_since(start, |it| {
+        if is_titled_paper(&it) {
+            papers.push(WindowPaper {
+                date: it.date(),
+                key: it.key,
+                title: it.title,
+                abstract_text: it.abstract_text,
+                url: it.url,
+            });
+        }
+    })?;
+    let docs: Vec<rising::Doc<'_>> = papers
+        .iter()
+        .map(|p| rising::Doc {
+            key: &p.key,
+            title: &p.title,
+            abstract_text: &p.abstract_text,
+            url: p.url.as_deref(),
+            date: p.date,
+        })
+        .collect();
     let out = rising::detect(&docs, end, cfg);
     tracing::debug!(
         recent = out.recent_papers,

@@ -118,11 +118,11 @@ impl ReadAhead {
     /// when it has it or is reading it now; `None` when the caller is to read it (not the file read
     /// ahead for that source, or asked for before the thread reached it).
     pub fn take(&self, at: usize, url: &str) -> Option<Result<Fetched, HttpError>> {
-        let slot = self.shared.as_ref()?.slots.get(at)?;
+        let shared = self.shared.as_ref()?;
+        let slot = shared.slots.get(at)?;
         if slot.url.as_deref() != Some(url) {
             return None;
         }
-        let shared = self.shared.as_ref()?;
         match slot.state.compare_exchange(WAITING, TAKEN, SeqCst, SeqCst) {
             Ok(_) | Err(TAKEN) => return None,
             Err(_) => {}

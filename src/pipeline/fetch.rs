@@ -76,8 +76,10 @@ pub async fn run_fetch_with(app: &App, only: Option<&str>, on_done: OnDone) -> R
         .iter()
         .map(|(_, src, _)| src.name().to_string())
         .collect();
-    // Local files are read on a thread beside the one that parses them (see `ReadAhead`).
-    let now = Utc::now();
+    // Local files are read on a thread beside the one that parses them (see `ReadAhead`). Each
+    // source plans again when its turn comes (its plan may depend on the time); a plan that then
+    // names another file only misses the read-ahead.
+    let now = crate::control::clock::plausible(Utc::now());
     let ahead = Arc::new(app.http.read_ahead(queue.iter().map(|(_, src, prev)| {
         let ctx = PlanContext {
             now,
